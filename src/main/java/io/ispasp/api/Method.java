@@ -1,0 +1,29 @@
+package io.ispasp.api;
+
+/** A way to choose which groups of a unit to keep. */
+public enum Method {
+    /** iterative Sparse Structured Pruning (Wolfe and Kyrillidis). */
+    ISPASP("ispasp"),
+    /** Greedy forward selection (Ye et al. 2020), the provable baseline. */
+    GFS("gfs"),
+    /** Largest L1 norm of the unit's incoming filters (rows of A). */
+    MAGNITUDE("magnitude"),
+    /** Largest activation mass: sum of the hidden activation over the calibration data. */
+    ACTIVATION("activation"),
+    /** Uniformly random, seeded. */
+    RANDOM("random");
+
+    private final String cliName;
+
+    Method(String cliName) { this.cliName = cliName; }
+
+    public String cliName() { return cliName; }
+
+    public static Method parse(String s) {
+        for (Method m : values()) if (m.cliName.equalsIgnoreCase(s)) return m;
+        throw new IllegalArgumentException("unknown method '" + s + "' (expected one of ispasp, gfs, magnitude, activation, random)");
+    }
+
+    @Override
+    public String toString() { return cliName; }
+}

@@ -1,0 +1,126 @@
+package io.ispasp.api;
+
+/**
+ * Everything that configures one pruning run. Immutable; build with {@link #builder()}. Validation happens in
+ * {@link Builder#build()}, so a bad value fails before any work starts.
+ */
+public final class PruneOptions {
+    private final Method method;
+    private final double ratio;
+    private final int iterations;
+    private final int calibration;
+    private final Score score;
+    private final PathChoice path;
+    private final boolean refit;
+    private final double refitLambda;
+    private final Target target;
+    private final int gfsCandidates;
+    private final int gfsBatch;
+    private final long seed;
+    private final int batchSize;
+
+    private PruneOptions(Builder b) {
+        this.method = b.method;
+        this.ratio = b.ratio;
+        this.iterations = b.iterations;
+        this.calibration = b.calibration;
+        this.score = b.score;
+        this.path = b.path;
+        this.refit = b.refit;
+        this.refitLambda = b.refitLambda;
+        this.target = b.target;
+        this.gfsCandidates = b.gfsCandidates;
+        this.gfsBatch = b.gfsBatch;
+        this.seed = b.seed;
+        this.batchSize = b.batchSize;
+    }
+
+    public static Builder builder() { return new Builder(); }
+
+    public Builder toBuilder() {
+        return new Builder().method(method).ratio(ratio).iterations(iterations).calibration(calibration).score(score)
+                .path(path).refit(refit).refitLambda(refitLambda).target(target).gfsCandidates(gfsCandidates)
+                .gfsBatch(gfsBatch).seed(seed).batchSize(batchSize);
+    }
+
+    public Method method() { return method; }
+
+    /** Fraction of groups kept, in (0, 1]. */
+    public double ratio() { return ratio; }
+
+    /** i-SpaSP iterations T per unit. */
+    public int iterations() { return iterations; }
+
+    /** Number of calibration samples (taken from the start of the training split). */
+    public int calibration() { return calibration; }
+
+    public Score score() { return score; }
+
+    public PathChoice path() { return path; }
+
+    public boolean refit() { return refit; }
+
+    /** Ridge strength for the refit, relative to the mean diagonal of the kept Gram matrix. */
+    public double refitLambda() { return refitLambda; }
+
+    public Target target() { return target; }
+
+    /** GFS candidates per step (K); 0 or anything >= N means exact GFS (all remaining groups). */
+    public int gfsCandidates() { return gfsCandidates; }
+
+    /** GFS mini-batch size for each step's loss evaluations. */
+    public int gfsBatch() { return gfsBatch; }
+
+    public long seed() { return seed; }
+
+    /** Rows per batch when streaming the calibration data. */
+    public int batchSize() { return batchSize; }
+
+    /** Groups kept out of {@code n}: max(1, floor(ratio * n)), as in the authors' code. */
+    public int keep(int n) {
+        return Math.max(1, (int) Math.floor(ratio * n + 1e-9));
+    }
+
+    /** Fluent builder with the documented defaults. */
+    public static final class Builder {
+        private Method method = Method.ISPASP;
+        private double ratio = 0.5;
+        private int iterations = 20;
+        private int calibration = 2048;
+        private Score score = Score.SIGNED_SUM;
+        private PathChoice path = PathChoice.AUTO;
+        private boolean refit;
+        private double refitLambda = 1e-3;
+        private Target target = Target.CURRENT;
+        private int gfsCandidates = 50;
+        private int gfsBatch = 128;
+        private long seed;
+        private int batchSize = 1024;
+
+        public Builder method(Method v) { this.method = v; return this; }
+        public Builder ratio(double v) { this.ratio = v; return this; }
+        public Builder iterations(int v) { this.iterations = v; return this; }
+        public Builder calibration(int v) { this.calibration = v; return this; }
+        public Builder score(Score v) { this.score = v; return this; }
+        public Builder path(PathChoice v) { this.path = v; return this; }
+        public Builder refit(boolean v) { this.refit = v; return this; }
+        public Builder refitLambda(double v) { this.refitLambda = v; return this; }
+        public Builder target(Target v) { this.target = v; return this; }
+        public Builder gfsCandidates(int v) { this.gfsCandidates = v; return this; }
+        public Builder gfsBatch(int v) { this.gfsBatch = v; return this; }
+        public Builder seed(long v) { this.seed = v; return this; }
+        public Builder batchSize(int v) { this.batchSize = v; return this; }
+
+        public PruneOptions build() {
+            if (method == null || score == null || path == null || target == null) throw new IllegalArgumentException("method, score, path and target must be set");
+            if (!(ratio > 0 && ratio <= 1)) throw new IllegalArgumentException("ratio must be in (0, 1], got " + ratio);
+            if (iterations < 1) throw new IllegalArgumentException("iterations must be >= 1, got " + iterations);
+            if (calibration < 1) throw new IllegalArgumentException("calibration samples must be >= 1, got " + calibration);
+            if (!(refitLambda >= 0) || Double.isInfinite(refitLambda)) throw new IllegalArgumentException("refit lambda must be >= 0, got " + refitLambda);
+            if (gfsCandidates < 0) throw new IllegalArgumentException("gfs candidates must be >= 0, got " + gfsCandidates);
+            if (gfsBatch < 1) throw new IllegalArgumentException("gfs batch must be >= 1, got " + gfsBatch);
+            if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+            return new PruneOptions(this);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package io.ispasp.engine;
+
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+
+import org.bytedeco.pytorch.AbstractTensor;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/** Conversions between Java arrays and CPU libtorch tensors; the one place that knows how buffers are read. */
+public final class Tensors {
+    private Tensors() {}
+
+    public static Tensor of(float[] data, long... shape) {
+        return AbstractTensor.create(data, shape);
+    }
+
+    public static Tensor of(double[] data, long... shape) {
+        return AbstractTensor.create(data, shape);
+    }
+
+    public static Tensor ofLongs(long[] data) {
+        return AbstractTensor.create(data, data.length);
+    }
+
+    public static Tensor indices(int[] idx) {
+        long[] l = new long[idx.length];
+        for (int i = 0; i < idx.length; i++) l[i] = idx[i];
+        return ofLongs(l);
+    }
+
+    public static float[] floats(Tensor t) {
+        Tensor c = t.to(ScalarType.Float).contiguous();
+        float[] out = new float[(int) c.numel()];
+        ((FloatBuffer) c.createBuffer()).get(out);
+        return out;
+    }
+
+    public static double[] doubles(Tensor t) {
+        Tensor c = t.to(ScalarType.Double).contiguous();
+        double[] out = new double[(int) c.numel()];
+        ((DoubleBuffer) c.createBuffer()).get(out);
+        return out;
+    }
+
+    public static long[] longs(Tensor t) {
+        Tensor c = t.to(ScalarType.Long).contiguous();
+        long[] out = new long[(int) c.numel()];
+        ((LongBuffer) c.createBuffer()).get(out);
+        return out;
+    }
+
+    public static Tensor toDouble(Tensor t) {
+        return t.to(ScalarType.Double);
+    }
+
+    public static Tensor toFloat(Tensor t) {
+        return t.to(ScalarType.Float);
+    }
+}

@@ -1,0 +1,60 @@
+package io.ispasp.runtime;
+
+import org.bytedeco.javacpp.Loader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single entry to native libtorch. Every entry point and test calls {@link #init()} before touching any
+ * {@code org.bytedeco.pytorch} class: with a cold {@code ~/.javacpp/cache}, loading libtorch lazily crashes the
+ * JVM (PLATFORM.md pitfall 1), so the whole native directories are unpacked first, in one go.
+ */
+public final class TorchRuntime {
+    private static final Logger LOG = LoggerFactory.getLogger(TorchRuntime.class);
+    private static volatile boolean ready;
+
+    private TorchRuntime() {}
+
+    /** Unpacks and loads libtorch once and sets the intra-op thread count (env ISPASP_THREADS, else all cores). */
+    public static synchronized void init() {
+        if (ready) return;
+        try {
+            String platform = Loader.getPlatform();
+            Loader.cacheResources("/org/bytedeco/javacpp/" + platform + "/");
+            Loader.cacheResources("/org/bytedeco/openblas/" + platform + "/");
+            Loader.cacheResources("/org/bytedeco/pytorch/" + platform + "/");
+            Loader.load(org.bytedeco.pytorch.global.torch.class);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot load libtorch natives: " + e.getMessage(), e);
+        }
+        int threads = threadsFromEnv();
+        org.bytedeco.pytorch.global.torch.set_num_threads(threads);
+        ready = true;
+        LOG.debug("libtorch loaded, {} intra-op threads", threads);
+    }
+
+    /** Threads libtorch uses for one op. */
+    public static int threads() {
+        init();
+        return org.bytedeco.pytorch.global.torch.get_num_threads();
+    }
+
+    /** Changes the libtorch intra-op thread count (process wide). */
+    public static void setThreads(int n) {
+        init();
+        if (n < 1) throw new IllegalArgumentException("threads must be >= 1, got " + n);
+        org.bytedeco.pytorch.global.torch.set_num_threads(n);
+    }
+
+    private static int threadsFromEnv() {
+        String v = System.getenv("ISPASP_THREADS");
+        if (v != null && !v.isBlank()) {
+            try {
+                return Math.max(1, Integer.parseInt(v.trim()));
+            } catch (NumberFormatException e) {
+                LOG.warn("ignoring ISPASP_THREADS={} (not an integer)", v);
+            }
+        }
+        return Runtime.getRuntime().availableProcessors();
+    }
+}
