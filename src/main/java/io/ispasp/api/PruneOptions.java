@@ -18,6 +18,7 @@ public final class PruneOptions {
     private final int gfsBatch;
     private final long seed;
     private final int batchSize;
+    private final boolean earlyStop;
 
     private PruneOptions(Builder b) {
         this.method = b.method;
@@ -33,6 +34,7 @@ public final class PruneOptions {
         this.gfsBatch = b.gfsBatch;
         this.seed = b.seed;
         this.batchSize = b.batchSize;
+        this.earlyStop = b.earlyStop;
     }
 
     public static Builder builder() { return new Builder(); }
@@ -40,7 +42,7 @@ public final class PruneOptions {
     public Builder toBuilder() {
         return new Builder().method(method).ratio(ratio).iterations(iterations).calibration(calibration).score(score)
                 .path(path).refit(refit).refitLambda(refitLambda).target(target).gfsCandidates(gfsCandidates)
-                .gfsBatch(gfsBatch).seed(seed).batchSize(batchSize);
+                .gfsBatch(gfsBatch).seed(seed).batchSize(batchSize).earlyStop(earlyStop);
     }
 
     public Method method() { return method; }
@@ -76,6 +78,12 @@ public final class PruneOptions {
     /** Rows per batch when streaming the calibration data. */
     public int batchSize() { return batchSize; }
 
+    /**
+     * Stop the i-SpaSP loop at a fixed point (a support repeated). Exact: the loop is deterministic in the support,
+     * so every later iteration would repeat it. Off only to time all T iterations as the authors' code runs them.
+     */
+    public boolean earlyStop() { return earlyStop; }
+
     /** Groups kept out of {@code n}: max(1, floor(ratio * n)), as in the authors' code. */
     public int keep(int n) {
         return Math.max(1, (int) Math.floor(ratio * n + 1e-9));
@@ -96,6 +104,7 @@ public final class PruneOptions {
         private int gfsBatch = 128;
         private long seed;
         private int batchSize = 1024;
+        private boolean earlyStop = true;
 
         public Builder method(Method v) { this.method = v; return this; }
         public Builder ratio(double v) { this.ratio = v; return this; }
@@ -110,6 +119,7 @@ public final class PruneOptions {
         public Builder gfsBatch(int v) { this.gfsBatch = v; return this; }
         public Builder seed(long v) { this.seed = v; return this; }
         public Builder batchSize(int v) { this.batchSize = v; return this; }
+        public Builder earlyStop(boolean v) { this.earlyStop = v; return this; }
 
         public PruneOptions build() {
             if (method == null || score == null || path == null || target == null) throw new IllegalArgumentException("method, score, path and target must be set");

@@ -1,0 +1,33 @@
+package io.ispasp.prune;
+
+import io.ispasp.engine.Tensors;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * Ridge least-squares refit of B's kept input columns so the pruned unit best reproduces its target on the
+ * calibration data: W_S = C_S^T (Gamma_SS + lambda I)^-1, lambda = rel * mean(diag Gamma_SS). B's bias is kept.
+ */
+public final class Refit {
+    private Refit() {}
+
+    /** The refit weight ([out, s] row-major, float) and the residual ||R||^2 it leaves on the calibration data. */
+    public record Result(float[] weight, double residual) {}
+
+    public static Result solve(ScoreOracle.KeptStatistics k, double relativeLambda) {
+        int s = k.size(), out = k.outputs();
+        try (PointerScope scope = new PointerScope()) {
+            Tensor gram = Tensors.of(k.gram(), s, s);
+            Tensor cross = Tensors.of(k.cross(), s, out);
+            double meanDiag = gram.diagonal().mean().item_double();
+            double lambda = Math.max(relativeLambda * meanDiag, 1e-12);
+            Tensor a = gram.add(torch.eye(s).to(org.bytedeco.pytorch.global.torch.ScalarType.Double).mul(new org.bytedeco.pytorch.Scalar(lambda)));
+            Tensor l = torch.linalg_cholesky(a);
+            Tensor x = torch.cholesky_solve(cross, l);             // [s, out]
+            double residual = k.targetSquaredNorm() - 2 * x.mul(cross).sum().item_double()
+                    + gram.mm(x).mul(x).sum().item_double();
+            return new Result(Tensors.floats(x.t().contiguous()), Math.max(0, residual));
+        }
+    }
+}

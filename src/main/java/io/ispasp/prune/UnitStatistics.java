@@ -1,0 +1,88 @@
+package io.ispasp.prune;
+
+import io.ispasp.api.Target;
+import io.ispasp.engine.Tensors;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.ScalarTypeOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * Everything the statistics path needs from the calibration data, gathered in ONE streaming pass:
+ * activation mass a = sum_p h_p, Gram matrix Gamma = sum_p h_p h_p^T (float32 per batch, summed in float64),
+ * and for the ORIGINAL target the cross statistics C = sum_p h_p z_p^T, Szz = sum_p z_p z_p^T, zsum, ||z||^2
+ * (z = target minus B's bias). Statistics are additive, so batches, devices or machines can be summed.
+ * Holds double tensors; {@link #close()} releases them.
+ */
+public final class UnitStatistics implements AutoCloseable {
+    final int groups;
+    final int outputs;
+    final long rows;
+    final Tensor mass;      // [N, 1] double
+    final Tensor gram;      // [N, N] double
+    final Tensor cross;     // [N, out] double, ORIGINAL only
+    final Tensor zz;        // [out, out] double, ORIGINAL only
+    final Tensor zsum;      // [out, 1] double, ORIGINAL only
+    final double targetSquaredNorm; // ORIGINAL only
+
+    private UnitStatistics(int groups, int outputs, long rows, Tensor mass, Tensor gram, Tensor cross, Tensor zz,
+                           Tensor zsum, double targetSquaredNorm) {
+        this.groups = groups;
+        this.outputs = outputs;
+        this.rows = rows;
+        this.mass = mass;
+        this.gram = gram;
+        this.cross = cross;
+        this.zz = zz;
+        this.zsum = zsum;
+        this.targetSquaredNorm = targetSquaredNorm;
+    }
+
+    /** One pass over the unit's calibration data. */
+    public static UnitStatistics gather(UnitContext ctx) {
+        boolean original = ctx.options().target() == Target.ORIGINAL;
+        int n = ctx.groups(), out = ctx.outputs(), rows = ctx.calibration().size(), batch = ctx.options().batchSize();
+        double[] a = new double[n];
+        double[] g = new double[n * n];
+        double[] c = original ? new double[n * out] : null;
+        double[] zz = original ? new double[out * out] : null;
+        double[] zs = original ? new double[out] : null;
+        double sq = 0;
+        for (int from = 0; from < rows; from += batch) {
+            int to = Math.min(rows, from + batch);
+            try (PointerScope scope = new PointerScope()) {
+                Tensor h = ctx.hidden(ctx.input(from, to));
+                add(a, Tensors.doubles(h.sum(new long[] {0}, false, new ScalarTypeOptional(ScalarType.Double))));
+                add(g, Tensors.doubles(h.t().mm(h)));
+                if (original) {
+                    Tensor z = ctx.targetMinusBias(from, to, h);
+                    add(c, Tensors.doubles(h.t().mm(z)));
+                    add(zz, Tensors.doubles(z.t().mm(z)));
+                    add(zs, Tensors.doubles(z.sum(new long[] {0}, false, new ScalarTypeOptional(ScalarType.Double))));
+                    sq += z.pow(new org.bytedeco.pytorch.Scalar(2.0)).sum(new ScalarTypeOptional(ScalarType.Double)).item_double();
+                }
+            }
+        }
+        return new UnitStatistics(n, out, rows, keep(Tensors.of(a, n, 1)), keep(Tensors.of(g, n, n)),
+                original ? keep(Tensors.of(c, n, out)) : null, original ? keep(Tensors.of(zz, out, out)) : null,
+                original ? keep(Tensors.of(zs, out, 1)) : null, sq);
+    }
+
+    public boolean hasTargetStatistics() { return cross != null; }
+
+    public double[] activationMass() { return Tensors.doubles(mass); }
+
+    private static Tensor keep(Tensor t) {
+        t.retainReference();
+        return t;
+    }
+
+    private static void add(double[] acc, double[] part) {
+        for (int i = 0; i < acc.length; i++) acc[i] += part[i];
+    }
+
+    @Override
+    public void close() {
+        for (Tensor t : new Tensor[] {mass, gram, cross, zz, zsum}) if (t != null) t.releaseReference();
+    }
+}
