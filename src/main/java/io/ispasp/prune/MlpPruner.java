@@ -2,7 +2,6 @@ package io.ispasp.prune;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 
 import io.ispasp.api.PruneOptions;
 import io.ispasp.api.PruneReport.UnitReport;
@@ -22,12 +21,13 @@ public final class MlpPruner {
     public record Outcome(Mlp model, List<UnitReport> units) {}
 
     public static Outcome prune(Mlp dense, Dataset calibration, PruneOptions options, GroupSelector selector,
-                                Consumer<String> progress) {
+                                PruneListener listener) {
+        PruneListener l = listener == null ? PruneListener.NONE : listener;
         Mlp current = dense;
         List<UnitReport> reports = new ArrayList<>();
         for (int unit = 0; unit < dense.hiddenLayers(); unit++) {
             UnitContext ctx = new UnitContext(current, dense, unit, calibration, options);
-            if (progress != null) progress.accept(String.format("pruning %s: %d -> %d groups", ctx.name(), ctx.groups(), ctx.keep()));
+            l.message(String.format("pruning %s: %d -> %d groups", ctx.name(), ctx.groups(), ctx.keep()));
             Selection sel;
             try (PointerScope scope = new PointerScope()) {
                 sel = selector.select(ctx);
@@ -38,7 +38,9 @@ public final class MlpPruner {
             }
             reports.add(new UnitReport(ctx.name(), ctx.groups(), sel.kept().length, sel.kept(), sel.path(), sel.pathReason(),
                     sel.residual(), sel.iterationsRun(), sel.residualRefit(), sel.dataSeconds(), sel.iterationSeconds()));
+            Mlp before = current;
             current = current.prune(unit, sel.kept(), sel.nextWeight(), sel.columnScale());
+            l.unitDone(unit, reports.get(reports.size() - 1), before, current);
         }
         return new Outcome(current, reports);
     }

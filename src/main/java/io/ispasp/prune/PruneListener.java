@@ -1,0 +1,13 @@
+package io.ispasp.prune;
+
+import io.ispasp.api.PruneReport.UnitReport;
+import io.ispasp.model.Mlp;
+
+/** Observes a pruning run: progress messages, and each unit as it is finished (with the model before and after). */
+public interface PruneListener {
+    PruneListener NONE = new PruneListener() {};
+
+    default void message(String text) {}
+
+    default void unitDone(int unit, UnitReport report, Mlp before, Mlp after) {}
+}

@@ -1,0 +1,35 @@
+package io.ispasp.prune;
+
+import java.util.SplittableRandom;
+
+import io.ispasp.api.PruneOptions;
+import io.ispasp.data.Dataset;
+import io.ispasp.model.Mlp;
+
+/** Random models and data for pruning tests. */
+final class Fixtures {
+    private Fixtures() {}
+
+    /** Gaussian features, uniform labels. */
+    static Dataset gaussian(int rows, int features, int classes, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] x = new float[rows * features];
+        int[] y = new int[rows];
+        for (int i = 0; i < x.length; i++) x[i] = (float) gauss(r);
+        for (int i = 0; i < rows; i++) y[i] = r.nextInt(classes);
+        return new Dataset(x, y, features, classes);
+    }
+
+    static double gauss(SplittableRandom r) {
+        double u = 1 - r.nextDouble(), v = r.nextDouble();
+        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    }
+
+    static Mlp mlp(long seed, int... sizes) {
+        return Mlp.random(sizes, seed);
+    }
+
+    static UnitContext unit(Mlp model, int unit, Dataset data, PruneOptions options) {
+        return new UnitContext(model, model, unit, data, options);
+    }
+}

@@ -1,0 +1,110 @@
+package io.ispasp.prune;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+import io.ispasp.api.PruneOptions;
+import io.ispasp.api.Score;
+import io.ispasp.api.Target;
+import io.ispasp.data.Dataset;
+import io.ispasp.model.Mlp;
+import io.ispasp.runtime.TorchRuntime;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The statistics path gives the direct path's scores, residuals and supports, for every score and target. */
+class StatisticsMatchesDirectTest {
+    @BeforeAll
+    static void init() {
+        TorchRuntime.init();
+    }
+
+    static Stream<Arguments> shapes() {
+        // sizes, calibration rows, batch, ratio
+        Stream.Builder<Arguments> b = Stream.builder();
+        int[][] nets = {{12, 33, 7}, {20, 64, 64}, {9, 17, 40, 5}, {30, 100, 3}};
+        for (Score score : Score.values()) {
+            for (Target target : Target.values()) {
+                for (int i = 0; i < nets.length; i++) b.add(Arguments.of(nets[i], 257 + 100 * i, 64, 0.2 + 0.1 * i, score, target));
+            }
+        }
+        return b.build();
+    }
+
+    @ParameterizedTest
+    @MethodSource("shapes")
+    void sameScoresResidualsAndSupports(int[] sizes, int rows, int batch, double ratio, Score score, Target target) {
+        Mlp original = Fixtures.mlp(11, sizes);
+        Dataset data = Fixtures.gaussian(rows, sizes[0], 3, 5);
+        PruneOptions o = PruneOptions.builder().ratio(ratio).score(score).target(target).batchSize(batch).iterations(8).earlyStop(false).build();
+        int unit = sizes.length - 3; // last hidden layer; for 4-layer nets a unit with a prefix
+        Mlp model = target == Target.ORIGINAL && unit > 0 ? original.prune(0, firstHalf(sizes[1]), null, 1f) : original;
+        UnitContext ctx = new UnitContext(model, original, unit, data, o);
+        SplittableRandom r = new SplittableRandom(3);
+        try (DirectOracle direct = new DirectOracle(ctx, score);
+             UnitStatistics stats = UnitStatistics.gather(ctx);
+             StatisticsOracle fast = new StatisticsOracle(stats, ctx.bWeight(), score)) {
+            assertClose(direct.activationMass(), fast.activationMass(), 1e-5, "activation mass");
+            // scores are compared relative to their size at S = {} (near S = all they vanish; the
+            // statistics path's group-norm then carries sqrt(float64 cancellation) ~ 1e-8 of that size)
+            double[] empty = direct.evaluate(new int[0], true).scores();
+            for (int trial = 0; trial < 6; trial++) {
+                int[] support = randomSupport(r, ctx.groups(), trial == 0 ? 0 : 1 + r.nextInt(ctx.groups()));
+                Evaluation a = direct.evaluate(support, true), b = fast.evaluate(support, true);
+                assertClose(a.scores(), b.scores(), 2e-5, maxAbs(empty), score + " scores, |S|=" + support.length);
+                assertEquals(a.residual(), b.residual(), 2e-5 * Math.max(1, a.residual()), "residual, |S|=" + support.length);
+            }
+            IspaspSelector.Loop la = IspaspSelector.run(direct, ctx.keep(), o.iterations(), false);
+            IspaspSelector.Loop lb = IspaspSelector.run(fast, ctx.keep(), o.iterations(), false);
+            assertArrayEquals(la.support(), lb.support(), "supports differ");
+            assertClose(la.residuals(), lb.residuals(), 2e-5, "residual trace");
+            ScoreOracle.KeptStatistics ka = direct.kept(la.support()), kb = fast.kept(la.support());
+            assertClose(ka.gram(), kb.gram(), 1e-5, "kept gram");
+            assertClose(ka.cross(), kb.cross(), 1e-5, "kept cross");
+            assertEquals(ka.targetSquaredNorm(), kb.targetSquaredNorm(), 1e-5 * ka.targetSquaredNorm());
+        }
+    }
+
+    private static int[] firstHalf(int n) {
+        int[] k = new int[n / 2];
+        for (int i = 0; i < k.length; i++) k[i] = 2 * i;
+        return k;
+    }
+
+    static int[] randomSupport(SplittableRandom r, int n, int k) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) p[i] = i;
+        for (int i = 0; i < k; i++) {
+            int j = i + r.nextInt(n - i);
+            int t = p[i]; p[i] = p[j]; p[j] = t;
+        }
+        int[] s = java.util.Arrays.copyOf(p, k);
+        java.util.Arrays.sort(s);
+        return s;
+    }
+
+    static double maxAbs(double[] v) {
+        double m = 0;
+        for (double x : v) m = Math.max(m, Math.abs(x));
+        return m;
+    }
+
+    /** Max abs difference relative to the largest magnitude of the expected vector. */
+    static void assertClose(double[] expected, double[] actual, double rel, String what) {
+        assertClose(expected, actual, rel, 0, what);
+    }
+
+    static void assertClose(double[] expected, double[] actual, double rel, double minScale, String what) {
+        assertEquals(expected.length, actual.length, what + " length");
+        double scale = Math.max(1e-12, Math.max(minScale, maxAbs(expected)));
+        double worst = 0;
+        for (int i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(expected[i] - actual[i]));
+        assertTrue(worst <= rel * scale, what + ": max abs diff " + worst + " vs scale " + scale);
+    }
+}
