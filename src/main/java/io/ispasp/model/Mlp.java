@@ -12,7 +12,8 @@ import org.bytedeco.pytorch.Tensor;
  * A ReLU multi-layer perceptron: {@code sizes = [in, h1, ..., hk, out]}, layer {@code l} maps sizes[l] to
  * sizes[l+1] with weight [out, in] and bias [out]; every layer but the last is followed by ReLU. The hidden
  * layers are the prunable units: unit {@code l} has A = layer l + ReLU and B = layer l+1.
- * <p>Parameters are CPU float32 tensors owned by this object. Not thread-safe while training; read-only use
+ * <p>Parameters are CPU float32 tensors owned by this object; an MLP may be built inside a {@code PointerScope}
+ * and outlives it. Not thread-safe while training; read-only use
  * (forward passes) from several threads is safe.
  */
 public final class Mlp {
@@ -38,8 +39,8 @@ public final class Mlp {
             }
             for (float v : w) if (!Float.isFinite(v)) throw new IllegalArgumentException("layer " + l + " weight holds a non-finite value");
             for (float v : b) if (!Float.isFinite(v)) throw new IllegalArgumentException("layer " + l + " bias holds a non-finite value");
-            this.weights[l] = Tensors.of(w.clone(), sizes[l + 1], sizes[l]);
-            this.biases[l] = Tensors.of(b.clone(), sizes[l + 1]);
+            this.weights[l] = outliveScopes(Tensors.of(w.clone(), sizes[l + 1], sizes[l]));
+            this.biases[l] = outliveScopes(Tensors.of(b.clone(), sizes[l + 1]));
         }
     }
 
@@ -192,6 +193,16 @@ public final class Mlp {
             b.add(bl);
         }
         return new Mlp(newSizes, w, b);
+    }
+
+    /**
+     * Parameters must live as long as this object, even when it is built inside a {@code PointerScope} (a
+     * pruning or training step): the extra reference keeps the scope's close from freeing the tensor; the
+     * garbage collector still frees it once this MLP is unreachable.
+     */
+    private static Tensor outliveScopes(Tensor t) {
+        t.retainReference();
+        return t;
     }
 
     private void checkUnit(int unit) {

@@ -61,6 +61,7 @@ public final class MlpCheckpoint {
                 sizes[i] = in.readInt();
                 if (sizes[i] <= 0 || sizes[i] > MAX_WIDTH) throw new IOException(file + ": corrupt checkpoint (width " + sizes[i] + ")");
             }
+            checkLength(file, sizes);
             List<float[]> w = new ArrayList<>(), b = new ArrayList<>();
             for (int l = 0; l + 1 < n; l++) {
                 w.add(readFloats(in, sizes[l] * sizes[l + 1]));
@@ -76,6 +77,23 @@ public final class MlpCheckpoint {
         } catch (IllegalArgumentException e) {
             throw new IOException(file + ": invalid checkpoint: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Compares the length the header promises with the file's, before any array is allocated, so a corrupt
+     * header gives a clear error instead of an overflow or an out-of-memory error.
+     */
+    private static void checkLength(Path file, int[] sizes) throws IOException {
+        long floats = 0;
+        for (int l = 0; l + 1 < sizes.length; l++) {
+            long layer = (long) sizes[l] * sizes[l + 1];
+            if (layer > Integer.MAX_VALUE - 8) throw new IOException(file + ": corrupt checkpoint (layer " + l + " too large)");
+            floats += layer + sizes[l + 1];
+        }
+        long expected = 8 + 4 + 4L * sizes.length + 4 * floats + 8;
+        long actual = Files.size(file);
+        if (actual < expected) throw new IOException(file + ": truncated checkpoint (" + actual + " of " + expected + " bytes)");
+        if (actual > expected) throw new IOException(file + ": corrupt checkpoint (trailing bytes: " + actual + " bytes, expected " + expected + ")");
     }
 
     private static float[] readFloats(DataInputStream in, int n) throws IOException {
