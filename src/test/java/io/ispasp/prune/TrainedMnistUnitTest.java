@@ -1,0 +1,64 @@
+package io.ispasp.prune;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import io.ispasp.api.PruneOptions;
+import io.ispasp.api.Score;
+import io.ispasp.api.Target;
+import io.ispasp.data.Dataset;
+import io.ispasp.data.Mnist;
+import io.ispasp.model.Mlp;
+import io.ispasp.runtime.TorchRuntime;
+import io.ispasp.train.Evaluator;
+import io.ispasp.train.TrainConfig;
+import io.ispasp.train.Trainer;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Both paths agree on a unit of an MLP actually trained on MNIST (sparse, correlated activations). */
+class TrainedMnistUnitTest {
+    private static Mlp model;
+    private static Dataset calibration;
+
+    @BeforeAll
+    static void train() throws Exception {
+        TorchRuntime.init();
+        Path dir = Path.of("datasets/mnist");
+        Assumptions.assumeTrue(Files.isRegularFile(dir.resolve("train-images-idx3-ubyte")),
+                "MNIST not fetched into datasets/mnist (run datasets/fetch-mnist.sh)");
+        Dataset train = Mnist.load(dir, true).head(6000);
+        model = Mlp.random(new int[] {784, 128, 64, 10}, 0);
+        new Trainer(TrainConfig.defaults().withEpochs(1)).train(model, train);
+        assertTrue(Evaluator.accuracy(model, train, 1000) > 0.85, "the trained model should have learned something");
+        calibration = train.head(1500);
+    }
+
+    @Test
+    void pathsAgreeOnTrainedUnits() {
+        for (Score score : Score.values()) {
+            for (Target target : Target.values()) {
+                for (int unit = 0; unit < 2; unit++) {
+                    PruneOptions o = PruneOptions.builder().ratio(0.2).score(score).target(target).batchSize(500).iterations(10).earlyStop(false).build();
+                    UnitContext ctx = new UnitContext(model, model, unit, calibration, o);
+                    try (DirectOracle direct = new DirectOracle(ctx, score);
+                         UnitStatistics stats = UnitStatistics.gather(ctx);
+                         StatisticsOracle fast = new StatisticsOracle(stats, ctx.bWeight(), score)) {
+                        IspaspSelector.Loop a = IspaspSelector.run(direct, ctx.keep(), o.iterations(), false);
+                        IspaspSelector.Loop b = IspaspSelector.run(fast, ctx.keep(), o.iterations(), false);
+                        String what = score + "/" + target + "/unit " + unit;
+                        assertArrayEquals(a.support(), b.support(), what);
+                        StatisticsMatchesDirectTest.assertClose(a.residuals(), b.residuals(), 1e-4, what + " residuals");
+                        double[] empty = direct.evaluate(new int[0], true).scores();
+                        StatisticsMatchesDirectTest.assertClose(direct.evaluate(a.support(), true).scores(),
+                                fast.evaluate(a.support(), true).scores(), 1e-4, StatisticsMatchesDirectTest.maxAbs(empty), what + " scores");
+                    }
+                }
+            }
+        }
+    }
+}
