@@ -1,7 +1,7 @@
 package io.ispasp.api;
 
 /** A way to choose which groups of a unit to keep. */
-public enum Method {
+public enum Method implements CliName {
     /** iterative Sparse Structured Pruning (Wolfe and Kyrillidis). */
     ISPASP("ispasp"),
     /** Greedy forward selection (Ye et al. 2020), the provable baseline. */
@@ -17,11 +17,11 @@ public enum Method {
 
     Method(String cliName) { this.cliName = cliName; }
 
+    @Override
     public String cliName() { return cliName; }
 
     public static Method parse(String s) {
-        for (Method m : values()) if (m.cliName.equalsIgnoreCase(s)) return m;
-        throw new IllegalArgumentException("unknown method '" + s + "' (expected one of ispasp, gfs, magnitude, activation, random)");
+        return CliName.parse(Method.class, s, "method");
     }
 
     @Override

@@ -4,7 +4,7 @@ package io.ispasp.api;
  * How i-SpaSP scores a group against the residual R. With G = dL/dH (L = 0.5 ||R||^2, through the dense half
  * only, i.e. G is B's transpose applied to R):
  */
-public enum Score {
+public enum Score implements CliName {
     /** Sum of G over data and positions (the authors' choice). */
     SIGNED_SUM("signed-sum"),
     /** L2 norm of G over data and positions, per group. */
@@ -16,11 +16,11 @@ public enum Score {
 
     Score(String cliName) { this.cliName = cliName; }
 
+    @Override
     public String cliName() { return cliName; }
 
     public static Score parse(String s) {
-        for (Score v : values()) if (v.cliName.equalsIgnoreCase(s)) return v;
-        throw new IllegalArgumentException("unknown score '" + s + "' (expected signed-sum, group-norm or correlation)");
+        return CliName.parse(Score.class, s, "score");
     }
 
     @Override
