@@ -1,6 +1,7 @@
 package io.ispasp.prune;
 
 import io.ispasp.api.Target;
+import io.ispasp.engine.Gram;
 import io.ispasp.engine.Tensors;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.ScalarTypeOptional;
@@ -9,7 +10,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * Everything the statistics path needs from the calibration data, gathered in ONE streaming pass:
- * activation mass a = sum_p h_p, Gram matrix Gamma = sum_p h_p h_p^T (float32 per batch, summed in float64),
+ * activation mass a = sum_p h_p, Gram matrix Gamma = sum_p h_p h_p^T (one SYRK per batch, summed in float64),
  * and for the ORIGINAL target the cross statistics C = sum_p h_p z_p^T, Szz = sum_p z_p z_p^T, zsum, ||z||^2
  * (z = target minus B's bias). Statistics are additive, so batches, devices or machines can be summed.
  * Holds double tensors; {@link #close()} releases them.
@@ -43,29 +44,34 @@ public final class UnitStatistics implements AutoCloseable {
         boolean original = ctx.options().target() == Target.ORIGINAL;
         int n = ctx.groups(), out = ctx.outputs(), rows = ctx.calibration().size(), batch = ctx.options().batchSize();
         double[] a = new double[n];
-        double[] g = new double[n * n];
         double[] c = original ? new double[n * out] : null;
         double[] zz = original ? new double[out * out] : null;
         double[] zs = original ? new double[out] : null;
         double sq = 0;
-        for (int from = 0; from < rows; from += batch) {
-            int to = Math.min(rows, from + batch);
-            try (PointerScope scope = new PointerScope()) {
-                Tensor h = ctx.hidden(ctx.input(from, to));
-                add(a, Tensors.doubles(h.sum(new long[] {0}, false, new ScalarTypeOptional(ScalarType.Double))));
-                add(g, Tensors.doubles(h.t().mm(h)));
-                if (original) {
-                    Tensor z = ctx.targetMinusBias(from, to, h);
-                    add(c, Tensors.doubles(h.t().mm(z)));
-                    add(zz, Tensors.doubles(z.t().mm(z)));
-                    add(zs, Tensors.doubles(z.sum(new long[] {0}, false, new ScalarTypeOptional(ScalarType.Double))));
-                    sq += z.pow(new org.bytedeco.pytorch.Scalar(2.0)).sum(new ScalarTypeOptional(ScalarType.Double)).item_double();
+        try (Gram gram = new Gram(n)) {
+            for (int from = 0; from < rows; from += batch) {
+                int to = Math.min(rows, from + batch);
+                try (PointerScope scope = new PointerScope()) {
+                    Tensor h = ctx.hidden(ctx.input(from, to));
+                    add(a, columnSums(h));
+                    gram.add(h);
+                    if (original) {
+                        Tensor z = ctx.targetMinusBias(from, to, h);
+                        add(c, Tensors.doubles(h.t().mm(z)));
+                        add(zz, Tensors.doubles(z.t().mm(z)));
+                        add(zs, columnSums(z));
+                        sq += z.pow(new org.bytedeco.pytorch.Scalar(2.0)).sum(new ScalarTypeOptional(ScalarType.Double)).item_double();
+                    }
                 }
             }
+            return new UnitStatistics(n, out, rows, keep(Tensors.of(a, n, 1)), keep(Tensors.of(gram.matrix(), n, n)),
+                    original ? keep(Tensors.of(c, n, out)) : null, original ? keep(Tensors.of(zz, out, out)) : null,
+                    original ? keep(Tensors.of(zs, out, 1)) : null, sq);
         }
-        return new UnitStatistics(n, out, rows, keep(Tensors.of(a, n, 1)), keep(Tensors.of(g, n, n)),
-                original ? keep(Tensors.of(c, n, out)) : null, original ? keep(Tensors.of(zz, out, out)) : null,
-                original ? keep(Tensors.of(zs, out, 1)) : null, sq);
+    }
+
+    private static double[] columnSums(Tensor t) {
+        return Tensors.doubles(t.sum(new long[] {0}, false, new ScalarTypeOptional(ScalarType.Double)));
     }
 
     public boolean hasTargetStatistics() { return cross != null; }
