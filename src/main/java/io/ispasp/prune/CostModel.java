@@ -5,19 +5,26 @@ import io.ispasp.api.Score;
 import io.ispasp.api.Target;
 
 /**
- * Chooses the direct or the statistics path for one unit by estimated multiply-adds (the hidden activations
- * H = A(X) are needed by both and not counted). With D calibration rows, N groups, s kept, out = B's width,
- * T iterations:
+ * Chooses the direct or the statistics path for one unit by an estimate of the work in multiply-add
+ * equivalents (the hidden activations H = A(X) are needed by both and not counted). With D calibration rows,
+ * N groups, s kept, out = B's width, T iterations:
  * <pre>
- *   direct      D out N                      (target, once)  + T D out (N + s)          (residual and G = R W)
- *   statistics  D N^2 (+ D (N out + out^2) for the original target)                    (Gamma, one pass)
- *               + 2 (N^2 out + N^3)                                                     (M, CW in float64)
- *               + T * 2 * (N s, or N s^2 for group-norm)                                (the iterations, float64)
+ *   direct      D out N                                    (the target, once)
+ *               + T (D out (N + s) + MEM D N)              (R, G = R W, and G's [D, N] write and reduction)
+ *   statistics  D N^2 / 2 (+ D (N out + out^2) for the original target)     (SYRK for Gamma, one pass)
+ *               + FP64 (N^2 out + N^3)                                      (M, CW in float64)
+ *               + T FP64 (2 N s, or N s^2 + 2 N s for group-norm)           (the iterations, float64)
  * </pre>
- * Float64 work is weighted 2x against float32. A narrow B (10 classes) with a wide N favours the direct path;
- * a wide B favours the statistics path by orders of magnitude.
+ * MEM weighs a memory-bound element operation against a multiply-add of a large float32 matrix product; on the
+ * 2-core development machine an element written and reduced costs about 64 MACs (measured, noisy). FP64 = 2. A narrow B (10 classes) with few calibration
+ * rows favours the direct path; a wide B favours the statistics path by an order of magnitude or more.
  */
 public final class CostModel {
+    /** Cost of one memory-bound element operation in MACs. */
+    static final double MEM = 64;
+    /** Cost of a float64 MAC in float32 MACs. */
+    static final double FP64 = 2;
+
     private CostModel() {}
 
     /** The decision and its reason. */
@@ -26,10 +33,10 @@ public final class CostModel {
     public static Choice choose(PathChoice requested, int rows, int groups, int keep, int outputs, int iterations,
                                 Score score, Target target) {
         double d = rows, n = groups, s = keep, out = outputs, t = iterations;
-        double direct = d * out * n + t * d * out * (n + s);
-        double stats = d * n * n + (target == Target.ORIGINAL ? d * (n * out + out * out) : 0)
-                + 2 * (n * n * out + n * n * n)
-                + t * 2 * (score == Score.GROUP_NORM ? n * s * s + 2 * n * s : 2 * n * s);
+        double direct = d * out * n + t * (d * out * (n + s) + MEM * d * n);
+        double stats = d * n * n / 2 + (target == Target.ORIGINAL ? d * (n * out + out * out) : 0)
+                + FP64 * (n * n * out + n * n * n)
+                + t * FP64 * (score == Score.GROUP_NORM ? n * s * s + 2 * n * s : 2 * n * s);
         String est = String.format("estimated MACs: direct %.3g, statistics %.3g", direct, stats);
         if (requested == PathChoice.DIRECT) return new Choice(PathChoice.DIRECT, direct, stats, "requested; " + est);
         if (requested == PathChoice.STATISTICS) return new Choice(PathChoice.STATISTICS, direct, stats, "requested; " + est);
