@@ -1,0 +1,96 @@
+package io.ispasp.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.ispasp.api.Method;
+import io.ispasp.api.PruneOptions;
+import io.ispasp.api.PruneReport;
+import io.ispasp.api.Score;
+import io.ispasp.io.AtomicFiles;
+import io.ispasp.io.Json;
+import io.ispasp.job.MlpPruneJob;
+import io.ispasp.model.Mlp;
+import io.ispasp.runtime.TorchRuntime;
+import io.ispasp.train.Evaluator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * MNIST test accuracy right after pruning (no fine-tuning) for every method at kept ratios 0.05 to 0.5, on the
+ * two-layer 784-1024-10 and three-layer 784-1024-1024-10 nets. Writes bench/results/mnist-accuracy.md and .json.
+ */
+public final class AccuracyTable {
+    private static final Logger LOG = LoggerFactory.getLogger(AccuracyTable.class);
+    private static final double[] RATIOS = {0.05, 0.1, 0.2, 0.3, 0.5};
+
+    private AccuracyTable() {}
+
+    /** A row of the table: a method with its settings. */
+    private record Variant(String label, PruneOptions.Builder options) {}
+
+    public static void main(String[] args) throws Exception {
+        TorchRuntime.init();
+        BenchData data = BenchData.load();
+        List<Variant> variants = List.of(
+                new Variant("i-SpaSP signed-sum", PruneOptions.builder().method(Method.ISPASP).score(Score.SIGNED_SUM)),
+                new Variant("i-SpaSP group-norm", PruneOptions.builder().method(Method.ISPASP).score(Score.GROUP_NORM)),
+                new Variant("i-SpaSP correlation", PruneOptions.builder().method(Method.ISPASP).score(Score.CORRELATION)),
+                new Variant("i-SpaSP group-norm + refit", PruneOptions.builder().method(Method.ISPASP).score(Score.GROUP_NORM).refit(true)),
+                new Variant("i-SpaSP signed-sum + refit", PruneOptions.builder().method(Method.ISPASP).score(Score.SIGNED_SUM).refit(true)),
+                new Variant("GFS (K=50)", PruneOptions.builder().method(Method.GFS).gfsCandidates(50)),
+                new Variant("magnitude", PruneOptions.builder().method(Method.MAGNITUDE)),
+                new Variant("activation mass", PruneOptions.builder().method(Method.ACTIVATION)),
+                new Variant("random", PruneOptions.builder().method(Method.RANDOM)));
+        int[][] nets = {{784, 1024, 10}, {784, 1024, 1024, 10}};
+        StringBuilder md = new StringBuilder("# MNIST: test accuracy right after pruning (no fine-tuning)\n\n");
+        md.append("Command: `./ispasp bench accuracy` (= `java ... io.ispasp.bench.AccuracyTable`)\n\n");
+        md.append("Machine: ").append(Machine.describe()).append(".\n\n");
+        md.append("Dense nets trained 3 epochs (SGD momentum 0.9, lr 0.05 cosine, batch 128, seed 0). Calibration: the first 2048\n")
+          .append("training images; i-SpaSP T = 20 (stops at a fixed point), path auto; every hidden layer pruned at the same\n")
+          .append("kept ratio, input to output; accuracy on the 10k test images.\n\n");
+        List<Object> all = new ArrayList<>();
+        for (int[] sizes : nets) {
+            Mlp dense = BenchModels.trained(sizes, data.train, data.test, BenchData.runsDir());
+            double denseAcc = Evaluator.accuracy(dense, data.test, 1000);
+            String net = java.util.Arrays.toString(sizes).replace(", ", "-").replace("[", "").replace("]", "");
+            Map<String, double[]> acc = new LinkedHashMap<>(), secs = new LinkedHashMap<>();
+            for (Variant v : variants) {
+                double[] a = new double[RATIOS.length], s = new double[RATIOS.length];
+                for (int i = 0; i < RATIOS.length; i++) {
+                    PruneOptions o = v.options().ratio(RATIOS[i]).build();
+                    MlpPruneJob.Result r = MlpPruneJob.run(dense, data.train, data.test, o, null);
+                    a[i] = r.report().accuracy().after();
+                    s[i] = r.report().seconds().total();
+                    all.add(Map.of("net", net, "variant", v.label(), "report", r.report()));
+                    LOG.info("{} {} ratio {}: accuracy {} ({} s)", net, v.label(), RATIOS[i], String.format("%.4f", a[i]), String.format("%.2f", s[i]));
+                }
+                acc.put(v.label(), a);
+                secs.put(v.label(), s);
+            }
+            md.append("## ").append(net).append(" (dense test accuracy ").append(String.format("%.2f%%", 100 * denseAcc)).append(")\n\n");
+            table(md, "accuracy %", acc, 100, "%.2f");
+            md.append("\nPruning seconds (all hidden layers, data pass + selection):\n\n");
+            table(md, "seconds", secs, 1, "%.2f");
+            md.append('\n');
+        }
+        AtomicFiles.writeString(BenchData.resultsDir().resolve("mnist-accuracy.md"), md.toString());
+        Json.write(BenchData.resultsDir().resolve("mnist-accuracy.json"), all);
+        System.out.print(md);
+    }
+
+    private static void table(StringBuilder md, String what, Map<String, double[]> rows, double scale, String fmt) {
+        md.append("| method (").append(what).append(") |");
+        for (double r : RATIOS) md.append(" keep ").append(r).append(" |");
+        md.append("\n|---|");
+        for (int i = 0; i < RATIOS.length; i++) md.append("---|");
+        md.append('\n');
+        for (Map.Entry<String, double[]> e : rows.entrySet()) {
+            md.append("| ").append(e.getKey()).append(" |");
+            for (double v : e.getValue()) md.append(' ').append(String.format(fmt, v * scale)).append(" |");
+            md.append('\n');
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package io.ispasp.bench;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import io.ispasp.api.PathChoice;
+import io.ispasp.api.PruneOptions;
+import io.ispasp.api.Score;
+import io.ispasp.baseline.GfsSelector;
+import io.ispasp.data.Dataset;
+import io.ispasp.io.AtomicFiles;
+import io.ispasp.model.Mlp;
+import io.ispasp.prune.IspaspSelector;
+import io.ispasp.prune.Selection;
+import io.ispasp.prune.UnitContext;
+import io.ispasp.runtime.TorchRuntime;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Pruning time side by side in one run: i-SpaSP's statistics path, direct path and auto on the units of two MNIST
+ * MLPs (T = 20 without early stop, as the authors run it; 10k calibration rows), then GFS with K = 50 and exact
+ * GFS (K = N, extrapolated from timed steps) on the same units at ratio 0.1. Writes bench/results/path-timing.md.
+ */
+public final class PathTiming {
+    private static final Logger LOG = LoggerFactory.getLogger(PathTiming.class);
+    private static final int CALIBRATION = 10_000;
+    private static final double RATIO = 0.1;
+    private static final int EXACT_GFS_STEPS = 4;
+
+    private PathTiming() {}
+
+    public static void main(String[] args) throws Exception {
+        TorchRuntime.init();
+        int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        BenchData data = BenchData.load();
+        Mlp deep = BenchModels.trained(new int[] {784, 1024, 1024, 10}, data.train, data.test, BenchData.runsDir());
+        Mlp shallow = BenchModels.trained(new int[] {784, 1024, 10}, data.train, data.test, BenchData.runsDir());
+        Dataset calib = data.train.head(CALIBRATION);
+
+        StringBuilder md = new StringBuilder();
+        md.append("# Pruning time: statistics vs direct path vs GFS\n\n");
+        md.append("Command: `./ispasp bench paths` (= `java ... io.ispasp.bench.PathTiming ").append(runs).append("`)\n\n");
+        md.append("Machine: ").append(Machine.describe()).append(". Shared 2-core VM: expect +-30% noise; every ratio below is\n")
+          .append("measured side by side in this one run. i-SpaSP times are the median of ").append(runs)
+          .append(" runs, GFS one run. T = 20 iterations without early stop (the authors run all T); ")
+          .append(CALIBRATION).append(" calibration rows; kept ratio ").append(RATIO).append(".\n\n");
+
+        md.append("## i-SpaSP: statistics vs direct vs auto (seconds per unit, data pass + iterations)\n\n");
+        md.append("| net, unit | score | statistics | direct | auto (chose) | direct / statistics | auto / faster | auto chose the faster | same support |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|\n");
+        List<double[]> autoRatios = new ArrayList<>();
+        Object[][] units = {{deep, 0, "784-1024-1024-10, hidden.0 (B: 1024 -> 1024)"},
+                            {deep, 1, "784-1024-1024-10, hidden.1 (B: 1024 -> 10)"},
+                            {shallow, 0, "784-1024-10, hidden.0 (B: 1024 -> 10)"}};
+        for (Score score : new Score[] {Score.SIGNED_SUM, Score.GROUP_NORM}) {
+            for (Object[] u : units) {
+                Mlp model = (Mlp) u[0];
+                int unit = (Integer) u[1];
+                PruneOptions base = PruneOptions.builder().ratio(RATIO).score(score).iterations(20).earlyStop(false)
+                        .calibration(CALIBRATION).build();
+                Timer.Timed<Selection> st = time(model, unit, calib, base.toBuilder().path(PathChoice.STATISTICS).build(), runs);
+                Timer.Timed<Selection> di = time(model, unit, calib, base.toBuilder().path(PathChoice.DIRECT).build(), runs);
+                Timer.Timed<Selection> au = time(model, unit, calib, base.toBuilder().path(PathChoice.AUTO).build(), runs);
+                boolean same = Arrays.equals(st.value().kept(), di.value().kept()) && Arrays.equals(st.value().kept(), au.value().kept());
+                double faster = Math.min(st.seconds(), di.seconds());
+                autoRatios.add(new double[] {au.seconds() / faster});
+                String fasterPath = st.seconds() <= di.seconds() ? "statistics" : "direct";
+                md.append(String.format("| %s | %s | %.3f | %.3f | %.3f (%s) | %.1fx | %.2f | %s | %s |%n", u[2], score.cliName(),
+                        st.seconds(), di.seconds(), au.seconds(), au.value().path(), di.seconds() / st.seconds(),
+                        au.seconds() / faster, au.value().path().equals(fasterPath) ? "yes" : "no", same ? "yes" : "NO"));
+                LOG.info("{} {}: statistics {} s, direct {} s, auto {} s ({})", u[2], score, st.seconds(), di.seconds(), au.seconds(), au.value().path());
+            }
+        }
+
+        md.append("\n## i-SpaSP vs GFS on the same unit (ratio ").append(RATIO).append(")\n\n");
+        md.append("| net, unit | i-SpaSP auto, signed-sum (s) | GFS K=50 (s) | GFS K=50 / i-SpaSP | exact GFS K=N (s, extrapolated) | exact GFS / i-SpaSP |\n");
+        md.append("|---|---|---|---|---|---|\n");
+        for (Object[] u : new Object[][] {units[0], units[2]}) {
+            Mlp model = (Mlp) u[0];
+            int unit = (Integer) u[1];
+            PruneOptions isp = PruneOptions.builder().ratio(RATIO).iterations(20).earlyStop(false).calibration(CALIBRATION).build();
+            double ispasp = time(model, unit, calib, isp, runs).seconds();
+            PruneOptions gfs = PruneOptions.builder().ratio(RATIO).gfsCandidates(50).calibration(CALIBRATION).build();
+            LOG.info("GFS K=50 on {} ...", u[2]);
+            double gfs50 = time(model, unit, calib, gfs, 1, new GfsSelector()).seconds();
+            double exact = exactGfsExtrapolated(model, unit, calib);
+            md.append(String.format("| %s | %.3f | %.1f | %.0fx | %.0f | %.0fx |%n", u[2], ispasp, gfs50, gfs50 / ispasp, exact, exact / ispasp));
+        }
+        md.append("\nExact GFS is extrapolated: ").append(EXACT_GFS_STEPS).append(" exact steps (all remaining candidates) were timed,\n")
+          .append("the time per candidate evaluation taken from them, and multiplied by the sum over all s steps of the\n")
+          .append("candidates left (N - n). GFS uses its own mini-batches of 128 rows per step (as the authors' code).\n\n");
+        md.append("Why GFS is cheap on the two-layer net: every GFS candidate costs one forward of everything after the unit;\n")
+          .append("after the hidden layer of 784-1024-10 that is only the 1024 -> 10 output layer (about 10k MACs per row), so\n")
+          .append("50 candidates x 102 steps x 128 rows is little work. After hidden.0 of 784-1024-1024-10 it is the\n")
+          .append("1024 -> 1024 -> 10 rest of the network (about 1.06 M MACs per row), a hundred times more per candidate.\n");
+        double worst = autoRatios.stream().mapToDouble(r -> r[0]).max().orElse(Double.NaN);
+        md.append(String.format("%nWorst auto / faster-path ratio over the units above: %.2f (where auto chose the same path\n"
+                + "as the faster one, the ratio is run-to-run noise of the same computation).%n", worst));
+        AtomicFiles.writeString(BenchData.resultsDir().resolve("path-timing.md"), md.toString());
+        System.out.print(md);
+    }
+
+    private static Timer.Timed<Selection> time(Mlp model, int unit, Dataset calib, PruneOptions o, int runs) {
+        return time(model, unit, calib, o, runs, new IspaspSelector());
+    }
+
+    private static Timer.Timed<Selection> time(Mlp model, int unit, Dataset calib, PruneOptions o, int runs,
+                                               io.ispasp.prune.GroupSelector selector) {
+        return Timer.median(runs, () -> selector.select(new UnitContext(model, model, unit, calib, o)));
+    }
+
+    /** Times EXACT_GFS_STEPS steps of exact GFS and extrapolates to the s steps of the full selection. */
+    private static double exactGfsExtrapolated(Mlp model, int unit, Dataset calib) {
+        int n = model.hiddenSize(unit);
+        int s = Math.max(1, (int) Math.floor(RATIO * n + 1e-9));
+        PruneOptions o = PruneOptions.builder().ratio((EXACT_GFS_STEPS + 0.5) / n).gfsCandidates(0).calibration(CALIBRATION).build();
+        double seconds = time(model, unit, calib, o, 1, new GfsSelector()).seconds();
+        double timedCandidates = 0, allCandidates = 0;
+        for (int step = 0; step < EXACT_GFS_STEPS; step++) timedCandidates += n - step;
+        for (int step = 0; step < s; step++) allCandidates += n - step;
+        return seconds / timedCandidates * allCandidates;
+    }
+}

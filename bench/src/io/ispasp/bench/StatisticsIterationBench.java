@@ -1,0 +1,88 @@
+package io.ispasp.bench;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+import io.ispasp.api.PruneOptions;
+import io.ispasp.api.Score;
+import io.ispasp.data.Dataset;
+import io.ispasp.model.Mlp;
+import io.ispasp.prune.DirectOracle;
+import io.ispasp.prune.Evaluation;
+import io.ispasp.prune.StatisticsOracle;
+import io.ispasp.prune.UnitContext;
+import io.ispasp.prune.UnitStatistics;
+import io.ispasp.runtime.TorchRuntime;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * One i-SpaSP iteration (scores and residual for a support of N/10 groups) on the statistics path, against one on
+ * the direct path over 2N calibration rows, for a unit with N groups and an N-wide B.
+ * Run: {@code java -cp ... org.openjdk.jmh.Main StatisticsIterationBench -f 1 -wi 2 -i 3 -w 1s -r 1s}
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+public class StatisticsIterationBench {
+    @Param({"1024", "4096"})
+    public int n;
+
+    @Param({"signed-sum", "group-norm", "correlation"})
+    public String score;
+
+    private UnitStatistics stats;
+    private StatisticsOracle fast;
+    private DirectOracle direct;
+    private int[] support;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        TorchRuntime.init();
+        Score sc = Score.parse(score);
+        int features = 16, rows = 2 * n;
+        SplittableRandom r = new SplittableRandom(7);
+        float[] x = new float[rows * features];
+        for (int i = 0; i < x.length; i++) x[i] = (float) (r.nextDouble() * 2 - 1);
+        Dataset data = new Dataset(x, new int[rows], features, 1);
+        Mlp model = Mlp.random(new int[] {features, n, n}, 3);
+        PruneOptions o = PruneOptions.builder().ratio(0.1).score(sc).batchSize(1024).build();
+        UnitContext ctx = new UnitContext(model, model, 0, data, o);
+        stats = UnitStatistics.gather(ctx);
+        fast = new StatisticsOracle(stats, ctx.bWeight(), sc);
+        direct = new DirectOracle(ctx, sc);
+        int s = n / 10;
+        int[] perm = new int[n];
+        for (int i = 0; i < n; i++) perm[i] = i;
+        for (int i = 0; i < s; i++) {
+            int j = i + r.nextInt(n - i);
+            int t = perm[i]; perm[i] = perm[j]; perm[j] = t;
+        }
+        support = java.util.Arrays.stream(perm, 0, s).sorted().toArray();
+    }
+
+    @Benchmark
+    public Evaluation statisticsIteration() {
+        return fast.evaluate(support, true);
+    }
+
+    @Benchmark
+    public Evaluation directIteration() {
+        return direct.evaluate(support, true);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        fast.close();
+        direct.close();
+        stats.close();
+    }
+}
