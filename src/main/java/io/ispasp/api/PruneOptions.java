@@ -95,7 +95,7 @@ public final class PruneOptions {
         private double ratio = 0.5;
         private int iterations = 20;
         private int calibration = 2048;
-        private Score score = Score.SIGNED_SUM;
+        private Score score = Score.GROUP_NORM;
         private PathChoice path = PathChoice.AUTO;
         private boolean refit;
         private double refitLambda = 1e-3;

@@ -1,0 +1,126 @@
+package io.ispasp.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import io.ispasp.api.Method;
+import io.ispasp.api.PruneOptions;
+import io.ispasp.api.PruneReport;
+import io.ispasp.data.Dataset;
+import io.ispasp.io.AtomicFiles;
+import io.ispasp.io.Json;
+import io.ispasp.job.MlpPruneJob;
+import io.ispasp.model.Mlp;
+import io.ispasp.model.MlpCheckpoint;
+import io.ispasp.train.Evaluator;
+import io.ispasp.train.TrainConfig;
+import io.ispasp.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code ispasp demo}: the whole pipeline on MNIST with defaults. Trains (or reuses) a 784-1024-10 MLP, prunes it
+ * with every method at a few kept ratios, and prints a table; the same goes to results.json and results.md.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Fetch MNIST, train a 784-1024-10 MLP, prune it with i-SpaSP, GFS, magnitude, activation mass and "
+                + "random (and i-SpaSP with --refit) at kept ratios 0.05, 0.1 and 0.2, and print a comparison table.")
+final class DemoCommand implements Callable<Integer> {
+    /** The rows of the demo: each method with defaults, plus i-SpaSP with the refit. */
+    private record Variant(String label, Method method, boolean refit) {}
+
+    private static final Variant[] VARIANTS = {
+        new Variant("ispasp", Method.ISPASP, false), new Variant("ispasp --refit", Method.ISPASP, true),
+        new Variant("gfs", Method.GFS, false), new Variant("magnitude", Method.MAGNITUDE, false),
+        new Variant("activation", Method.ACTIVATION, false), new Variant("random", Method.RANDOM, false)};
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    DataOptions data;
+
+    @Option(names = "--out", defaultValue = "runs/demo", paramLabel = "DIR",
+            description = "Folder for the dense model, results.json and results.md (created). Default: ${DEFAULT-VALUE}.")
+    Path out;
+
+    @Option(names = "--epochs", defaultValue = "2", description = "Training epochs of the dense model. Default: ${DEFAULT-VALUE}.")
+    int epochs;
+
+    @Option(names = "--quick", description = "A small run for smoke tests: 6000 training images, 1 epoch, ratio 0.1, 512 calibration images, 2000 test images.")
+    boolean quick;
+
+    @Override
+    public Integer call() throws Exception {
+        if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
+        Files.createDirectories(out);
+        Main.initRuntime();
+        DataOptions.Splits splits = data.load();
+        Dataset train = quick ? splits.train().head(6000) : splits.train();
+        Dataset test = quick ? splits.test().head(2000) : splits.test();
+        int trainEpochs = quick ? 1 : epochs;
+        double[] ratios = quick ? new double[] {0.1} : new double[] {0.05, 0.1, 0.2};
+        int calibration = quick ? 512 : 2048;
+
+        Mlp dense = denseModel(train, trainEpochs);
+        double denseAccuracy = Evaluator.accuracy(dense, test, 1000);
+        Progress.info(String.format("dense 784-1024-10: test accuracy %.4f", denseAccuracy));
+
+        List<PruneReport> reports = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
+        int run = 0, runs = VARIANTS.length * ratios.length;
+        for (double ratio : ratios) {
+            for (Variant v : VARIANTS) {
+                run++;
+                Progress.info(String.format("[%d/%d] %s, keep %.2f", run, runs, v.label(), ratio));
+                PruneOptions o = PruneOptions.builder().method(v.method()).refit(v.refit()).ratio(ratio).calibration(calibration).build();
+                PruneReport r = MlpPruneJob.run(dense, train, test, o, null).report();
+                Progress.info(String.format("[%d/%d] %s, keep %.2f: accuracy %.4f in %.2f s", run, runs, v.label(),
+                        ratio, r.accuracy().after(), r.seconds().total()));
+                reports.add(r);
+                labels.add(v.label());
+            }
+        }
+        String table = table(reports, labels, denseAccuracy, train.size(), test.size());
+        spec.commandLine().getOut().print(table);
+        Json.write(out.resolve("results.json"), reports);
+        AtomicFiles.writeString(out.resolve("results.md"), "# ispasp demo\n\nCommand: `./ispasp demo" + (quick ? " --quick" : "")
+                + "`, " + ZonedDateTime.now() + ", device: " + MlpPruneJob.device() + "\n\n" + table);
+        Progress.info("wrote " + out.resolve("results.json") + " and " + out.resolve("results.md"));
+        return 0;
+    }
+
+    private Mlp denseModel(Dataset train, int trainEpochs) throws Exception {
+        Path cached = out.resolve("dense-784-1024-10-e" + trainEpochs + (quick ? "-quick" : "") + ".ckpt");
+        if (Files.isRegularFile(cached)) {
+            Progress.info("reusing the dense model " + cached);
+            return MlpCheckpoint.load(cached);
+        }
+        Mlp dense = Mlp.random(new int[] {train.featureSize(), 1024, train.numClasses()}, 0);
+        Progress.info("training 784-1024-10 for " + trainEpochs + " epochs on " + train.size() + " images");
+        new Trainer(TrainConfig.defaults().withEpochs(trainEpochs), Progress.training()).train(dense, train);
+        MlpCheckpoint.save(dense, cached);
+        return dense;
+    }
+
+    static String table(List<PruneReport> reports, List<String> labels, double denseAccuracy, int trainRows, int testRows) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format("Dense 784-1024-10: test accuracy %.2f%% (%d training, %d test images)%n%n", 100 * denseAccuracy, trainRows, testRows));
+        b.append("| method | keep ratio | kept units | params | FLOPs (MACs) | test acc. (no fine-tune) | pruning s |\n");
+        b.append("|---|---|---|---|---|---|---|\n");
+        for (int i = 0; i < reports.size(); i++) {
+            PruneReport r = reports.get(i);
+            String kept = r.units().stream().map(u -> u.kept() + "/" + u.groups()).reduce((x, y) -> x + ", " + y).orElse("");
+            b.append(String.format("| %s | %.2f | %s | %d | %d | %.2f%% | %.2f |%n", labels.get(i), r.ratio(), kept,
+                    r.params().after(), r.flops().after(), 100 * r.accuracy().after(), r.seconds().total()));
+        }
+        return b.toString();
+    }
+}

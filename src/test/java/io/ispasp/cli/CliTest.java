@@ -1,0 +1,212 @@
+package io.ispasp.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ispasp.model.Mlp;
+import io.ispasp.model.MlpCheckpoint;
+import io.ispasp.runtime.TorchRuntime;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line as a user meets it: results on stdout, one error line and an exit code on bad input. */
+class CliTest {
+    @TempDir
+    static Path dir;
+    static Path data;
+    static Path dense;
+
+    /** What one CLI run printed and returned. */
+    record Run(int code, String out, String err) {
+        String[] errorLines() {
+            return err.lines().filter(l -> l.startsWith("error:")).toArray(String[]::new);
+        }
+    }
+
+    static Run cli(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @BeforeAll
+    static void setUp() throws IOException {
+        TorchRuntime.init();
+        data = Files.createDirectories(dir.resolve("mnist"));
+        writeSplit(data, true, 300, 1);
+        writeSplit(data, false, 100, 2);
+        dense = dir.resolve("dense.ckpt");
+        Run r = cli("train", "--data", data.toString(), "--hidden", "16", "--epochs", "1", "--out", dense.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(new ObjectMapper().readTree(r.out()).has("accuracy"));
+    }
+
+    /** A tiny MNIST-format split of random 28x28 images. */
+    static void writeSplit(Path d, boolean train, int n, long seed) throws IOException {
+        SplittableRandom r = new SplittableRandom(seed);
+        byte[] pixels = new byte[n * 784];
+        byte[] labels = new byte[n];
+        for (int i = 0; i < pixels.length; i++) pixels[i] = (byte) r.nextInt(256);
+        for (int i = 0; i < n; i++) labels[i] = (byte) r.nextInt(10);
+        String p = train ? "train" : "t10k";
+        Files.write(d.resolve(p + "-images-idx3-ubyte"), idx(0x803, new int[] {n, 28, 28}, pixels));
+        Files.write(d.resolve(p + "-labels-idx1-ubyte"), idx(0x801, new int[] {n}, labels));
+    }
+
+    static byte[] idx(int magic, int[] dims, byte[] payload) {
+        ByteBuffer b = ByteBuffer.allocate(4 + 4 * dims.length + payload.length);
+        b.putInt(magic);
+        for (int x : dims) b.putInt(x);
+        return b.put(payload).array();
+    }
+
+    @Test
+    void pruneWritesSmallerModelAndFullReport() throws IOException {
+        Path out = dir.resolve("pruned.ckpt"), report = dir.resolve("report.json");
+        Run r = cli("prune", "--model", dense.toString(), "--data", data.toString(), "--method", "ispasp", "--ratio", "0.5",
+                "--calib", "200", "--out", out.toString(), "--report", report.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(report.toFile());
+        for (String k : new String[] {"method", "ratio", "device", "units", "params", "flops", "accuracy", "seconds"}) assertTrue(j.has(k), k);
+        JsonNode u = j.get("units").get(0);
+        for (String k : new String[] {"name", "groups", "kept", "indices", "path", "residual"}) assertTrue(u.has(k), k);
+        assertEquals(16, u.get("groups").asInt());
+        assertEquals(8, u.get("kept").asInt());
+        assertEquals(8, u.get("indices").size());
+        assertTrue(u.get("residual").size() >= 1);
+        for (String k : new String[] {"before", "after"}) {
+            assertTrue(j.get("params").has(k) && j.get("flops").has(k) && j.get("accuracy").has(k), k);
+        }
+        for (String k : new String[] {"data", "iterations", "total"}) assertTrue(j.get("seconds").has(k), k);
+        assertEquals("ispasp", j.get("method").asText());
+        Mlp pruned = MlpCheckpoint.load(out);
+        assertArrayEquals(new int[] {784, 8, 10}, pruned.sizes());
+        assertEquals(pruned.params(), j.get("params").get("after").asLong());
+        assertTrue(new ObjectMapper().readTree(r.out()).has("accuracy"), "stdout carries a JSON summary");
+
+        Run e = cli("eval", "--model", out.toString(), "--data", data.toString());
+        assertEquals(0, e.code(), e.err());
+        JsonNode ev = new ObjectMapper().readTree(e.out());
+        assertEquals(pruned.params(), ev.get("params").asLong());
+        assertEquals(j.get("accuracy").get("after").asDouble(), ev.get("accuracy").asDouble(), 1e-12);
+    }
+
+    @Test
+    void everyMethodRuns() {
+        for (String m : new String[] {"gfs", "magnitude", "activation", "random"}) {
+            Path out = dir.resolve(m + ".ckpt"), report = dir.resolve(m + ".json");
+            Run r = cli("prune", "--model", dense.toString(), "--data", data.toString(), "--method", m, "--ratio", "0.25",
+                    "--calib", "200", "--out", out.toString(), "--report", report.toString());
+            assertEquals(0, r.code(), m + ": " + r.err());
+            assertTrue(Files.isRegularFile(out) && Files.isRegularFile(report), m);
+        }
+    }
+
+    @Test
+    void badValuesGiveOneErrorLineAndNoOutput() throws IOException {
+        Path bogus = Files.writeString(dir.resolve("bogus.ckpt"), "not a model");
+        String[][] cases = {
+            {"2", "--ratio", "0"}, {"2", "--ratio", "1.5"}, {"2", "--ratio", "NaN"}, {"2", "--ratio", "abc"},
+            {"2", "--ratio", "0.5", "--method", "nope"}, {"2", "--ratio", "0.5", "--score", "nope"},
+            {"2", "--ratio", "0.5", "--path", "nope"}, {"2", "--ratio", "0.5", "--dataset", "cifar"},
+            {"1", "--ratio", "0.5", "--model", bogus.toString()},
+            {"1", "--ratio", "0.5", "--model", dir.resolve("missing.ckpt").toString()},
+        };
+        for (String[] c : cases) {
+            Path out = dir.resolve("bad.ckpt"), report = dir.resolve("bad.json");
+            boolean ownModel = Arrays.asList(c).contains("--model");
+            String[] args = concat(new String[] {"prune", "--data", data.toString(), "--out", out.toString(),
+                    "--report", report.toString()}, Arrays.copyOfRange(c, 1, c.length));
+            if (!ownModel) args = concat(args, new String[] {"--model", dense.toString()});
+            Run r = cli(args);
+            String what = String.join(" ", c);
+            assertEquals(Integer.parseInt(c[0]), r.code(), what + ": " + r.err());
+            assertEquals(1, r.errorLines().length, what + ": " + r.err());
+            assertEquals("", r.out(), what);
+            assertFalse(Files.exists(out) || Files.exists(report), what + " left an output file");
+        }
+    }
+
+    @Test
+    void missingOutputDirectoriesFailBeforeWork() {
+        Path ok = dir.resolve("ok.json");
+        Run r1 = cli("prune", "--model", dense.toString(), "--data", data.toString(), "--ratio", "0.5",
+                "--out", dir.resolve("nodir/p.ckpt").toString(), "--report", ok.toString());
+        Run r2 = cli("prune", "--model", dense.toString(), "--data", data.toString(), "--ratio", "0.5",
+                "--out", dir.resolve("p2.ckpt").toString(), "--report", dir.resolve("nodir/r.json").toString());
+        for (Run r : new Run[] {r1, r2}) {
+            assertEquals(2, r.code(), r.err());
+            assertEquals(1, r.errorLines().length, r.err());
+            assertTrue(r.errorLines()[0].contains("nodir"), r.err());
+        }
+        assertFalse(Files.exists(ok) || Files.exists(dir.resolve("p2.ckpt")));
+    }
+
+    @Test
+    void brokenDataFilesAreNamed() throws IOException {
+        Path missing = Files.createDirectories(dir.resolve("missing"));
+        Path corrupt = copyData("corrupt");
+        byte[] img = Files.readAllBytes(corrupt.resolve("train-images-idx3-ubyte"));
+        img[3] = 0x42; // bad magic
+        Files.write(corrupt.resolve("train-images-idx3-ubyte"), img);
+        Path truncated = copyData("truncated");
+        byte[] lab = Files.readAllBytes(truncated.resolve("t10k-labels-idx1-ubyte"));
+        Files.write(truncated.resolve("t10k-labels-idx1-ubyte"), Arrays.copyOf(lab, lab.length - 7));
+        for (Path d : new Path[] {missing, corrupt, truncated}) {
+            Path out = dir.resolve("d.ckpt");
+            Run r = cli("prune", "--model", dense.toString(), "--data", d.toString(), "--ratio", "0.5",
+                    "--out", out.toString(), "--report", dir.resolve("d.json").toString());
+            assertEquals(1, r.code(), d + ": " + r.err());
+            assertEquals(1, r.errorLines().length, r.err());
+            assertTrue(r.errorLines()[0].contains(d.toString()), "the error names the file: " + r.err());
+            assertFalse(Files.exists(out));
+        }
+        Run e = cli("eval", "--model", dense.toString(), "--data", dir.resolve("nowhere").toString());
+        assertEquals(1, e.code(), e.err());
+        assertEquals(1, e.errorLines().length, e.err());
+    }
+
+    @Test
+    void demoQuickRunsEndToEnd() throws IOException {
+        Path mnist = Path.of("datasets/mnist");
+        Assumptions.assumeTrue(Files.isRegularFile(mnist.resolve("train-images-idx3-ubyte")), "MNIST not fetched into datasets/mnist");
+        Path out = dir.resolve("demo");
+        Run r = cli("demo", "--quick", "--data", mnist.toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode reports = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+        assertEquals(6, reports.size());
+        String md = Files.readString(out.resolve("results.md"));
+        assertTrue(md.contains("| gfs |"), md);
+        assertTrue(r.out().contains("| random |"), r.out());
+    }
+
+    private static Path copyData(String name) throws IOException {
+        Path d = Files.createDirectories(dir.resolve(name));
+        try (var files = Files.list(data)) {
+            for (Path f : (Iterable<Path>) files::iterator) Files.copy(f, d.resolve(f.getFileName()));
+        }
+        return d;
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] c = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
+    }
+}
