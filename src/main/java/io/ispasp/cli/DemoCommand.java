@@ -90,6 +90,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         String table = table(reports, labels, denseAccuracy, train.size(), test.size());
         spec.commandLine().getOut().print(table);
+        spec.commandLine().getOut().flush();
         Json.write(out.resolve("results.json"), reports);
         AtomicFiles.writeString(out.resolve("results.md"), "# ispasp demo\n\nCommand: `./ispasp demo" + (quick ? " --quick" : "")
                 + "`, " + ZonedDateTime.now() + ", device: " + MlpPruneJob.device() + "\n\n" + table);
