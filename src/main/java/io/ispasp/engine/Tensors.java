@@ -4,6 +4,7 @@ import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.AbstractTensor;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -31,24 +32,30 @@ public final class Tensors {
     }
 
     public static float[] floats(Tensor t) {
-        Tensor c = t.to(ScalarType.Float).contiguous();
-        float[] out = new float[(int) c.numel()];
-        ((FloatBuffer) c.createBuffer()).get(out);
-        return out;
+        try (PointerScope scope = new PointerScope()) { // the converted copies are freed here, not by the GC
+            Tensor c = t.to(ScalarType.Float).contiguous();
+            float[] out = new float[(int) c.numel()];
+            ((FloatBuffer) c.createBuffer()).get(out);
+            return out;
+        }
     }
 
     public static double[] doubles(Tensor t) {
-        Tensor c = t.to(ScalarType.Double).contiguous();
-        double[] out = new double[(int) c.numel()];
-        ((DoubleBuffer) c.createBuffer()).get(out);
-        return out;
+        try (PointerScope scope = new PointerScope()) { // the converted copies are freed here, not by the GC
+            Tensor c = t.to(ScalarType.Double).contiguous();
+            double[] out = new double[(int) c.numel()];
+            ((DoubleBuffer) c.createBuffer()).get(out);
+            return out;
+        }
     }
 
     public static long[] longs(Tensor t) {
-        Tensor c = t.to(ScalarType.Long).contiguous();
-        long[] out = new long[(int) c.numel()];
-        ((LongBuffer) c.createBuffer()).get(out);
-        return out;
+        try (PointerScope scope = new PointerScope()) { // the converted copies are freed here, not by the GC
+            Tensor c = t.to(ScalarType.Long).contiguous();
+            long[] out = new long[(int) c.numel()];
+            ((LongBuffer) c.createBuffer()).get(out);
+            return out;
+        }
     }
 
     public static Tensor toDouble(Tensor t) {

@@ -32,7 +32,14 @@ public final class Mlp {
         this.sizes = sizes.clone();
         this.weights = new Tensor[layers];
         this.biases = new Tensor[layers];
-        for (int l = 0; l < layers; l++) {
+        try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+            // the scope frees the helper objects of tensor creation; the parameters outlive it
+            fill(sizes, weights, biases);
+        }
+    }
+
+    private void fill(int[] sizes, List<float[]> weights, List<float[]> biases) {
+        for (int l = 0; l < this.weights.length; l++) {
             float[] w = weights.get(l), b = biases.get(l);
             if (w.length != (long) sizes[l + 1] * sizes[l] || b.length != sizes[l + 1]) {
                 throw new IllegalArgumentException("layer " + l + " has wrong parameter sizes for " + sizes[l] + " -> " + sizes[l + 1]);

@@ -64,9 +64,12 @@ public final class UnitStatistics implements AutoCloseable {
                     }
                 }
             }
-            return new UnitStatistics(n, out, rows, keep(Tensors.of(a, n, 1)), keep(Tensors.of(gram.matrix(), n, n)),
-                    original ? keep(Tensors.of(c, n, out)) : null, original ? keep(Tensors.of(zz, out, out)) : null,
-                    original ? keep(Tensors.of(zs, out, 1)) : null, sq);
+            // in a scope too: creating a tensor from an array makes helper objects that must not wait for the GC
+            try (PointerScope scope = new PointerScope()) {
+                return new UnitStatistics(n, out, rows, keep(Tensors.of(a, n, 1)), keep(Tensors.of(gram.matrix(), n, n)),
+                        original ? keep(Tensors.of(c, n, out)) : null, original ? keep(Tensors.of(zz, out, out)) : null,
+                        original ? keep(Tensors.of(zs, out, 1)) : null, sq);
+            }
         }
     }
 
