@@ -12,7 +12,7 @@ import io.ispasp.api.Target;
  *   direct      D out N                                    (the target, once)
  *               + T (D out (N + s) + MEM D N)              (R, G = R W, and G's [D, N] write and reduction)
  *   statistics  D N^2 / 2 (+ D (N out + out^2) for the original target)     (SYRK for Gamma, one pass)
- *               + FP64 (N^2 out + N^3)                                      (M, CW in float64)
+ *               + FP64 (N^2 out, + N^3 for group-norm)                      (M, CW in float64)
  *               + T FP64 (2 N s, or N s^2 + 2 N s for group-norm)           (the iterations, float64)
  * </pre>
  * MEM weighs a memory-bound element operation against a multiply-add of a large float32 matrix product; on the
@@ -35,7 +35,7 @@ public final class CostModel {
         double d = rows, n = groups, s = keep, out = outputs, t = iterations;
         double direct = d * out * n + t * (d * out * (n + s) + MEM * d * n);
         double stats = d * n * n / 2 + (target == Target.ORIGINAL ? d * (n * out + out * out) : 0)
-                + FP64 * (n * n * out + n * n * n)
+                + FP64 * (n * n * out + (score == Score.GROUP_NORM ? n * n * n : 0))
                 + t * FP64 * (score == Score.GROUP_NORM ? n * s * s + 2 * n * s : 2 * n * s);
         String est = String.format("estimated MACs: direct %.3g, statistics %.3g", direct, stats);
         if (requested == PathChoice.DIRECT) return new Choice(PathChoice.DIRECT, direct, stats, "requested; " + est);

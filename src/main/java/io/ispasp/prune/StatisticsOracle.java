@@ -16,7 +16,7 @@ import org.bytedeco.pytorch.Tensor;
  *   ||R||^2           = ||z||^2 - 2 sum_{j in S} diag(CW)_j + sum(E[S,S])
  * </pre>
  * These expand the SPEC's D-masked forms (g = M (a o (1-m)), g^2 = diag(M D Gamma D M), ...) so each evaluation
- * costs O(N s) (O(N s^2) for group-norm) after an O(N^2 out + N^3) set-up. All in float64.
+ * costs O(N s) (O(N s^2) for group-norm) after an O(N^2 out) set-up (+ N^3 for group-norm). All in float64.
  */
 public final class StatisticsOracle implements ScoreOracle {
     private final Score score;
@@ -26,11 +26,11 @@ public final class StatisticsOracle implements ScoreOracle {
     private final Tensor massT;     // [N,1]
     private final Tensor gram;      // [N,N]
     private final Tensor m;         // [N,N]
-    private final Tensor cw;        // [N,N]
+    private final Tensor cw;        // [N,N], null when not needed
     private final Tensor e;         // [N,N]
     private final Tensor diagCw;    // [N]
     private final Tensor zsumW;     // [N]
-    private final Tensor q;         // [N]
+    private final Tensor q;         // [N], group-norm only
     private final Tensor w;         // [out,N]
     private final Tensor cross;     // [N,out] or null (CURRENT: derived on demand as Gamma W^T)
     private final double zz;
@@ -53,13 +53,15 @@ public final class StatisticsOracle implements ScoreOracle {
                 q = keep(stats.zz.mm(w).mul(w).sum(0));
                 zz = stats.targetSquaredNorm;
             } else {
+                // CURRENT target: z = W h, so CW = Gamma M and diag(CW) = rowsum(E). Only group-norm needs CW
+                // itself (and q = diag(M Gamma M)); the other scores skip that N^3 product.
                 cross = null;
-                cw = keep(gram.mm(m));
+                cw = score == Score.GROUP_NORM ? keep(gram.mm(m)) : null;
                 zsumW = keep(m.mm(massT).view(groups));
-                q = keep(cw.mul(m).sum(0));
+                q = cw != null ? keep(cw.mul(m).sum(0)) : null;
                 zz = e.sum().item_double();
             }
-            diagCw = keep(cw.diagonal().contiguous());
+            diagCw = keep(cw != null ? cw.diagonal().contiguous() : e.sum(1));
         }
     }
 
