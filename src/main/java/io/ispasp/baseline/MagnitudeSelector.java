@@ -1,11 +1,9 @@
 package io.ispasp.baseline;
 
-import java.util.Arrays;
-import java.util.Comparator;
-import java.util.stream.IntStream;
 
 import io.ispasp.prune.GroupSelector;
 import io.ispasp.prune.Selection;
+import io.ispasp.prune.TopK;
 import io.ispasp.prune.UnitContext;
 
 /**
@@ -41,12 +39,6 @@ public final class MagnitudeSelector implements GroupSelector {
      */
     static int[] largest(double[] score, int s) {
         if (s < 1 || s > score.length) throw new IllegalArgumentException("cannot keep " + s + " of " + score.length);
-        // Stable order: descending score, then ascending index, so ties are broken deterministically.
-        Comparator<Integer> byScore = Comparator.comparingDouble((Integer i) -> score[i]).reversed()
-                .thenComparingInt(i -> i);
-        int[] kept = IntStream.range(0, score.length).boxed().sorted(byScore).limit(s)
-                .mapToInt(Integer::intValue).toArray();
-        Arrays.sort(kept);
-        return kept;
+        return TopK.indices(score, s); // the engine's one tie rule: larger first, then lower index
     }
 }
