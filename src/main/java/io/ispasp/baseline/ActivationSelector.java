@@ -6,7 +6,6 @@ import io.ispasp.prune.Selection;
 import io.ispasp.prune.UnitContext;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
-import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -42,9 +41,7 @@ public final class ActivationSelector implements GroupSelector {
                 // Free this batch's native tensors before the next one: GC pressure does not see native memory.
                 try (PointerScope scope = new PointerScope()) {
                     Tensor h = ctx.hidden(ctx.input(from, to));
-                    Tensor colSums = Tensors.toDouble(h).sum(new long[] {0}, false, new ScalarTypeOptional());
-                    double[] part = Tensors.doubles(colSums);
-                    for (int c = 0; c < mass.length; c++) mass[c] += part[c];
+                    Tensors.accumulate(mass, Tensors.columnSums(h));
                 }
             }
         }

@@ -6,6 +6,8 @@ import java.nio.LongBuffer;
 
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.AbstractTensor;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
@@ -56,6 +58,40 @@ public final class Tensors {
             ((LongBuffer) c.createBuffer()).get(out);
             return out;
         }
+    }
+
+    /** Column sums of a [rows, cols] tensor, accumulated in float64. */
+    public static double[] columnSums(Tensor t) {
+        try (PointerScope scope = new PointerScope()) {
+            return doubles(t.sum(new long[] {0}, false, new ScalarTypeOptional(ScalarType.Double)));
+        }
+    }
+
+    /** Sum of squares of every entry, accumulated in float64. */
+    public static double squaredNorm(Tensor t) {
+        try (PointerScope scope = new PointerScope()) {
+            return t.pow(new Scalar(2.0)).sum(new ScalarTypeOptional(ScalarType.Double)).item_double();
+        }
+    }
+
+    /** {@code acc += t} element-wise, for float64 accumulators of per-batch results. */
+    public static void accumulate(double[] acc, Tensor t) {
+        accumulate(acc, doubles(t));
+    }
+
+    /** {@code acc += part} element-wise. */
+    public static void accumulate(double[] acc, double[] part) {
+        if (part.length != acc.length) throw new IllegalArgumentException("accumulator holds " + acc.length + " values, part " + part.length);
+        for (int i = 0; i < acc.length; i++) acc[i] += part[i];
+    }
+
+    /**
+     * Keeps {@code t} alive past the PointerScope it was made in (the caller releases it with
+     * {@code releaseReference()}); for caches and results that outlive one step.
+     */
+    public static Tensor retained(Tensor t) {
+        t.retainReference();
+        return t;
     }
 
     public static Tensor toDouble(Tensor t) {

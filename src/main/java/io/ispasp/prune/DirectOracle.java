@@ -6,9 +6,7 @@ import java.util.List;
 import io.ispasp.api.Score;
 import io.ispasp.engine.Tensors;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * The reference path: every evaluation computes the residual R = Z - H_S W_S^T explicitly on the calibration
@@ -32,19 +30,14 @@ public final class DirectOracle implements ScoreOracle {
         this.mass = new double[groups];
         int rows = ctx.calibration().size(), batch = ctx.options().batchSize();
         try (PointerScope scope = new PointerScope()) {
-            this.weight = ctx.bWeight().contiguous();
-            weight.retainReference();
+            this.weight = Tensors.retained(ctx.bWeight().contiguous());
             for (int from = 0; from < rows; from += batch) {
                 int to = Math.min(rows, from + batch);
                 try (PointerScope inner = new PointerScope()) {
-                    Tensor h = ctx.hidden(ctx.input(from, to)).contiguous();
-                    Tensor z = ctx.targetMinusBias(from, to, h).contiguous();
-                    h.retainReference();
-                    z.retainReference();
+                    Tensor h = Tensors.retained(ctx.hidden(ctx.input(from, to)).contiguous());
                     hidden.add(h);
-                    targets.add(z);
-                    double[] a = Tensors.doubles(h.sum(new long[] {0}, false, new ScalarTypeOptional(ScalarType.Double)));
-                    for (int c = 0; c < groups; c++) mass[c] += a[c];
+                    targets.add(Tensors.retained(ctx.targetMinusBias(from, to, h).contiguous()));
+                    Tensors.accumulate(mass, Tensors.columnSums(h));
                 }
             }
         }
@@ -67,7 +60,7 @@ public final class DirectOracle implements ScoreOracle {
                 try (PointerScope inner = new PointerScope()) {
                     Tensor h = hidden.get(b), z = targets.get(b);
                     Tensor r = idx == null ? z : z.sub(h.index_select(1, idx).mm(wS.t()));
-                    residual += r.pow(new org.bytedeco.pytorch.Scalar(2.0)).sum(new ScalarTypeOptional(ScalarType.Double)).item_double();
+                    residual += Tensors.squaredNorm(r);
                     if (withScores) {
                         Tensor g = r.mm(weight);
                         Tensor reduced = switch (score) {
@@ -100,17 +93,13 @@ public final class DirectOracle implements ScoreOracle {
                 try (PointerScope inner = new PointerScope()) {
                     Tensor hS = Tensors.toDouble(hidden.get(b).index_select(1, idx));
                     Tensor z = Tensors.toDouble(targets.get(b));
-                    add(gram, Tensors.doubles(hS.t().mm(hS)));
-                    add(cross, Tensors.doubles(hS.t().mm(z)));
+                    Tensors.accumulate(gram, hS.t().mm(hS));
+                    Tensors.accumulate(cross, hS.t().mm(z));
                     zz += z.mul(z).sum().item_double();
                 }
             }
         }
         return new KeptStatistics(s, outputs, gram, cross, zz);
-    }
-
-    private static void add(double[] acc, double[] part) {
-        for (int i = 0; i < acc.length; i++) acc[i] += part[i];
     }
 
     @Override

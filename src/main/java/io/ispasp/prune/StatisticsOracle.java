@@ -41,33 +41,28 @@ public final class StatisticsOracle implements ScoreOracle {
         this.outputs = stats.outputs;
         this.mass = stats.activationMass();
         try (PointerScope scope = new PointerScope()) {
-            w = keep(Tensors.toDouble(bWeight).contiguous());
-            massT = keep(stats.mass.clone());
-            gram = keep(stats.gram.clone());
-            m = keep(w.t().mm(w));
-            e = keep(gram.mul(m));
+            w = Tensors.retained(Tensors.toDouble(bWeight).contiguous());
+            massT = Tensors.retained(stats.mass.clone());
+            gram = Tensors.retained(stats.gram.clone());
+            m = Tensors.retained(w.t().mm(w));
+            e = Tensors.retained(gram.mul(m));
             if (stats.hasTargetStatistics()) {
-                cross = keep(stats.cross.clone());
-                cw = keep(cross.mm(w));
-                zsumW = keep(w.t().mm(stats.zsum).view(groups));
-                q = keep(stats.zz.mm(w).mul(w).sum(0));
+                cross = Tensors.retained(stats.cross.clone());
+                cw = Tensors.retained(cross.mm(w));
+                zsumW = Tensors.retained(w.t().mm(stats.zsum).view(groups));
+                q = Tensors.retained(stats.zz.mm(w).mul(w).sum(0));
                 zz = stats.targetSquaredNorm;
             } else {
                 // CURRENT target: z = W h, so CW = Gamma M and diag(CW) = rowsum(E). Only group-norm needs CW
                 // itself (and q = diag(M Gamma M)); the other scores skip that N^3 product.
                 cross = null;
-                cw = score == Score.GROUP_NORM ? keep(gram.mm(m)) : null;
-                zsumW = keep(m.mm(massT).view(groups));
-                q = cw != null ? keep(cw.mul(m).sum(0)) : null;
+                cw = score == Score.GROUP_NORM ? Tensors.retained(gram.mm(m)) : null;
+                zsumW = Tensors.retained(m.mm(massT).view(groups));
+                q = cw != null ? Tensors.retained(cw.mul(m).sum(0)) : null;
                 zz = e.sum().item_double();
             }
-            diagCw = keep(cw != null ? cw.diagonal().contiguous() : e.sum(1));
+            diagCw = Tensors.retained(cw != null ? cw.diagonal().contiguous() : e.sum(1));
         }
-    }
-
-    private static Tensor keep(Tensor t) {
-        t.retainReference();
-        return t;
     }
 
     @Override

@@ -2,9 +2,7 @@ package io.ispasp.prune;
 
 import io.ispasp.engine.Tensors;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * ||R||^2 of a finished selection on the calibration data, computed explicitly: R = Z - H_S W'^T where W' is B's
@@ -27,7 +25,7 @@ public final class UnitResidual {
                 try (PointerScope inner = new PointerScope()) {
                     Tensor h = ctx.hidden(ctx.input(from, to));
                     Tensor r = ctx.targetMinusBias(from, to, h).sub(h.index_select(1, idx).mm(wS.t()));
-                    total += r.pow(new org.bytedeco.pytorch.Scalar(2.0)).sum(new ScalarTypeOptional(ScalarType.Double)).item_double();
+                    total += Tensors.squaredNorm(r);
                 }
             }
         }

@@ -4,9 +4,7 @@ import io.ispasp.api.Target;
 import io.ispasp.engine.Gram;
 import io.ispasp.engine.Tensors;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * Everything the statistics path needs from the calibration data, gathered in ONE streaming pass:
@@ -53,42 +51,29 @@ public final class UnitStatistics implements AutoCloseable {
                 int to = Math.min(rows, from + batch);
                 try (PointerScope scope = new PointerScope()) {
                     Tensor h = ctx.hidden(ctx.input(from, to));
-                    add(a, columnSums(h));
+                    Tensors.accumulate(a, Tensors.columnSums(h));
                     gram.add(h);
                     if (original) {
                         Tensor z = ctx.targetMinusBias(from, to, h);
-                        add(c, Tensors.doubles(h.t().mm(z)));
-                        add(zz, Tensors.doubles(z.t().mm(z)));
-                        add(zs, columnSums(z));
-                        sq += z.pow(new org.bytedeco.pytorch.Scalar(2.0)).sum(new ScalarTypeOptional(ScalarType.Double)).item_double();
+                        Tensors.accumulate(c, h.t().mm(z));
+                        Tensors.accumulate(zz, z.t().mm(z));
+                        Tensors.accumulate(zs, Tensors.columnSums(z));
+                        sq += Tensors.squaredNorm(z);
                     }
                 }
             }
             // in a scope too: creating a tensor from an array makes helper objects that must not wait for the GC
             try (PointerScope scope = new PointerScope()) {
-                return new UnitStatistics(n, out, rows, keep(Tensors.of(a, n, 1)), keep(Tensors.of(gram.matrix(), n, n)),
-                        original ? keep(Tensors.of(c, n, out)) : null, original ? keep(Tensors.of(zz, out, out)) : null,
-                        original ? keep(Tensors.of(zs, out, 1)) : null, sq);
+                return new UnitStatistics(n, out, rows, Tensors.retained(Tensors.of(a, n, 1)), Tensors.retained(Tensors.of(gram.matrix(), n, n)),
+                        original ? Tensors.retained(Tensors.of(c, n, out)) : null, original ? Tensors.retained(Tensors.of(zz, out, out)) : null,
+                        original ? Tensors.retained(Tensors.of(zs, out, 1)) : null, sq);
             }
         }
-    }
-
-    private static double[] columnSums(Tensor t) {
-        return Tensors.doubles(t.sum(new long[] {0}, false, new ScalarTypeOptional(ScalarType.Double)));
     }
 
     public boolean hasTargetStatistics() { return cross != null; }
 
     public double[] activationMass() { return Tensors.doubles(mass); }
-
-    private static Tensor keep(Tensor t) {
-        t.retainReference();
-        return t;
-    }
-
-    private static void add(double[] acc, double[] part) {
-        for (int i = 0; i < acc.length; i++) acc[i] += part[i];
-    }
 
     @Override
     public void close() {
