@@ -18,16 +18,16 @@ final class BenchData {
     }
 
     static BenchData load() throws IOException {
-        Path dir = Path.of(System.getProperty("ispasp.home", ".")).resolve("datasets/mnist");
+        Path dir = MnistFetcher.defaultDir();
         MnistFetcher.ensure(dir);
         return new BenchData(Mnist.load(dir, true), Mnist.load(dir, false));
     }
 
     static Path runsDir() {
-        return Path.of(System.getProperty("ispasp.home", ".")).resolve("runs/bench");
+        return MnistFetcher.home().resolve("runs/bench");
     }
 
     static Path resultsDir() {
-        return Path.of(System.getProperty("ispasp.home", ".")).resolve("bench/results");
+        return MnistFetcher.home().resolve("bench/results");
     }
 }

@@ -26,7 +26,7 @@ final class DataOptions {
         if (!"mnist".equalsIgnoreCase(dataset)) throw new IllegalArgumentException("unknown dataset '" + dataset + "' (supported: mnist)");
         Path dir = data;
         if (dir == null) {
-            dir = Path.of(System.getProperty("ispasp.home", ".")).resolve("datasets/mnist");
+            dir = MnistFetcher.defaultDir();
             MnistFetcher.ensure(dir);
         } else if (!Files.isDirectory(dir)) {
             throw new java.nio.file.NoSuchFileException(dir.toString(), null, "data directory not found");

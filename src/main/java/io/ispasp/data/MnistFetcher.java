@@ -56,11 +56,20 @@ public final class MnistFetcher {
         return dir;
     }
 
-    /** The fetch script under {@code ispasp.home}, else under the working directory. */
-    static Path script() throws IOException {
+    /** The project folder: system property {@code ispasp.home} (set by the launcher), else the working directory. */
+    public static Path home() {
         String home = System.getProperty("ispasp.home");
-        Path base = home != null && !home.isBlank() ? Paths.get(home) : Paths.get("").toAbsolutePath();
-        Path script = base.resolve(SCRIPT);
+        return home != null && !home.isBlank() ? Paths.get(home) : Paths.get("").toAbsolutePath();
+    }
+
+    /** Where MNIST lives unless a folder is given: {@code datasets/mnist} under {@link #home()}. */
+    public static Path defaultDir() {
+        return home().resolve("datasets/mnist");
+    }
+
+    /** The fetch script under {@link #home()}. */
+    static Path script() throws IOException {
+        Path script = home().resolve(SCRIPT);
         if (!Files.isRegularFile(script)) {
             throw new IOException("MNIST fetch script not found: " + script
                     + " (run from the project root or set -Dispasp.home=<project root>)");
