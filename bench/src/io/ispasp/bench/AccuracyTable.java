@@ -61,7 +61,7 @@ public final class AccuracyTable {
                 double[] a = new double[RATIOS.length], s = new double[RATIOS.length];
                 for (int i = 0; i < RATIOS.length; i++) {
                     PruneOptions o = v.options().ratio(RATIOS[i]).build();
-                    MlpPruneJob.Result r = MlpPruneJob.run(dense, data.train, data.test, o, null);
+                    MlpPruneJob.Result r = MlpPruneJob.run(dense, data.train, data.test, denseAcc, o, null);
                     a[i] = r.report().accuracy().after();
                     s[i] = r.report().seconds().total();
                     all.add(Map.of("net", net, "variant", v.label(), "report", r.report()));

@@ -81,7 +81,7 @@ final class DemoCommand implements Callable<Integer> {
                 run++;
                 Progress.info(String.format("[%d/%d] %s, keep %.2f", run, runs, v.label(), ratio));
                 PruneOptions o = PruneOptions.builder().method(v.method()).refit(v.refit()).ratio(ratio).calibration(calibration).build();
-                PruneReport r = MlpPruneJob.run(dense, train, test, o, null).report();
+                PruneReport r = MlpPruneJob.run(dense, train, test, denseAccuracy, o, null).report();
                 Progress.info(String.format("[%d/%d] %s, keep %.2f: accuracy %.4f in %.2f s", run, runs, v.label(),
                         ratio, r.accuracy().after(), r.seconds().total()));
                 reports.add(r);

@@ -21,6 +21,15 @@ public final class MlpPruneJob {
     public record Result(Mlp model, PruneReport report) {}
 
     public static Result run(Mlp dense, Dataset train, Dataset test, PruneOptions options, PruneListener listener) {
+        return run(dense, train, test, null, options, listener);
+    }
+
+    /**
+     * As {@link #run(Mlp, Dataset, Dataset, PruneOptions, PruneListener)}, with the dense model's test accuracy
+     * already known (callers that prune one model many times measure it once), or null to measure it here.
+     */
+    public static Result run(Mlp dense, Dataset train, Dataset test, Double denseAccuracy, PruneOptions options,
+                             PruneListener listener) {
         TorchRuntime.init();
         if (train.featureSize() != dense.inputSize()) {
             throw new IllegalArgumentException("model expects " + dense.inputSize() + " input features, data has " + train.featureSize());
@@ -36,7 +45,7 @@ public final class MlpPruneJob {
         double iters = outcome.units().stream().mapToDouble(PruneReport.UnitReport::iterationSeconds).sum();
         Double before = null, after = null;
         if (test != null) {
-            before = Evaluator.accuracy(dense, test, 1000);
+            before = denseAccuracy != null ? denseAccuracy : Evaluator.accuracy(dense, test, 1000);
             after = Evaluator.accuracy(outcome.model(), test, 1000);
         }
         PruneReport report = new PruneReport(options.method().cliName(), options.ratio(), device(),
