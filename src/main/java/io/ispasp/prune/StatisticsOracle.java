@@ -42,12 +42,13 @@ public final class StatisticsOracle implements ScoreOracle {
         this.mass = stats.activationMass();
         try (PointerScope scope = new PointerScope()) {
             w = Tensors.retained(Tensors.toDouble(bWeight).contiguous());
-            massT = Tensors.retained(stats.mass.clone());
-            gram = Tensors.retained(stats.gram.clone());
+            // share the statistics' tensors (one more reference each) instead of copying them
+            massT = Tensors.retained(stats.mass);
+            gram = Tensors.retained(stats.gram);
             m = Tensors.retained(w.t().mm(w));
             e = Tensors.retained(gram.mul(m));
             if (stats.hasTargetStatistics()) {
-                cross = Tensors.retained(stats.cross.clone());
+                cross = Tensors.retained(stats.cross);
                 cw = Tensors.retained(cross.mm(w));
                 zsumW = Tensors.retained(w.t().mm(stats.zsum).view(groups));
                 q = Tensors.retained(stats.zz.mm(w).mul(w).sum(0));
