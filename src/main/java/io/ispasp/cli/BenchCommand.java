@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 
 import io.ispasp.bench.AccuracyTable;
 import io.ispasp.bench.PathTiming;
+import io.ispasp.runtime.TorchRuntime;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -26,7 +27,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Main.initRuntime();
+        TorchRuntime.init();
         switch (which) {
             case "paths" -> PathTiming.main(new String[] {Integer.toString(runs)});
             case "accuracy" -> AccuracyTable.main(new String[0]);

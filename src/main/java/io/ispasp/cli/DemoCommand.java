@@ -19,6 +19,7 @@ import io.ispasp.model.MlpCheckpoint;
 import io.ispasp.train.Evaluator;
 import io.ispasp.train.TrainConfig;
 import io.ispasp.train.Trainer;
+import io.ispasp.runtime.TorchRuntime;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -61,7 +62,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
         Files.createDirectories(out);
-        Main.initRuntime();
+        TorchRuntime.init();
         DataOptions.Splits splits = data.load();
         Dataset train = quick ? splits.train().head(6000) : splits.train();
         Dataset test = quick ? splits.test().head(2000) : splits.test();

@@ -9,6 +9,7 @@ import io.ispasp.io.Json;
 import io.ispasp.model.Mlp;
 import io.ispasp.model.MlpCheckpoint;
 import io.ispasp.train.Evaluator;
+import io.ispasp.runtime.TorchRuntime;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -30,7 +31,7 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Main.initRuntime();
+        TorchRuntime.init();
         Mlp m = MlpCheckpoint.load(model);
         DataOptions.Splits splits = data.load();
         if (splits.test().featureSize() != m.inputSize()) {

@@ -5,7 +5,6 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 
-import io.ispasp.runtime.TorchRuntime;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -55,11 +54,6 @@ public final class Main implements Runnable {
             return cause instanceof IllegalArgumentException ? 2 : 1;
         });
         return cl.execute(args);
-    }
-
-    /** Loads libtorch first (a lazy first load from a cold cache crashes the JVM). */
-    static void initRuntime() {
-        TorchRuntime.init();
     }
 
     private static String message(Throwable t) {

@@ -17,6 +17,7 @@ import io.ispasp.job.MlpPruneJob;
 import io.ispasp.model.Mlp;
 import io.ispasp.model.MlpCheckpoint;
 import io.ispasp.prune.PruneListener;
+import io.ispasp.runtime.TorchRuntime;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -90,7 +91,7 @@ final class PruneCommand implements Callable<Integer> {
         PruneOptions options = options();
         AtomicFiles.checkWritable(out, "--out");
         AtomicFiles.checkWritable(report, "--report");
-        Main.initRuntime();
+        TorchRuntime.init();
         Mlp dense = MlpCheckpoint.load(model);
         DataOptions.Splits splits = data.load();
         MlpPruneJob.Result result = MlpPruneJob.run(dense, splits.train(), splits.test(), options, new PruneListener() {

@@ -14,6 +14,7 @@ import io.ispasp.model.MlpCheckpoint;
 import io.ispasp.train.Evaluator;
 import io.ispasp.train.TrainConfig;
 import io.ispasp.train.Trainer;
+import io.ispasp.runtime.TorchRuntime;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -58,7 +59,7 @@ final class TrainCommand implements Callable<Integer> {
         for (int h : hidden) if (h < 1) throw new IllegalArgumentException("--hidden widths must be >= 1, got " + h);
         TrainConfig config = TrainConfig.defaults().withEpochs(epochs).withSeed(seed).withLr(lr).withBatchSize(batch);
         AtomicFiles.checkWritable(out, "--out");
-        Main.initRuntime();
+        TorchRuntime.init();
         DataOptions.Splits splits = data.load();
         List<Integer> sizes = new ArrayList<>();
         sizes.add(splits.train().featureSize());
