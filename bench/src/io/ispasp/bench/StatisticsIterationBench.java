@@ -83,6 +83,5 @@ public class StatisticsIterationBench {
     public void tearDown() {
         fast.close();
         direct.close();
-        stats.close();
     }
 }

@@ -19,6 +19,7 @@ public final class PruneOptions {
     private final long seed;
     private final int batchSize;
     private final boolean earlyStop;
+    private final Device device;
 
     private PruneOptions(Builder b) {
         this.method = b.method;
@@ -35,6 +36,7 @@ public final class PruneOptions {
         this.seed = b.seed;
         this.batchSize = b.batchSize;
         this.earlyStop = b.earlyStop;
+        this.device = b.device;
     }
 
     public static Builder builder() { return new Builder(); }
@@ -42,7 +44,7 @@ public final class PruneOptions {
     public Builder toBuilder() {
         return new Builder().method(method).ratio(ratio).iterations(iterations).calibration(calibration).score(score)
                 .path(path).refit(refit).refitLambda(refitLambda).target(target).gfsCandidates(gfsCandidates)
-                .gfsBatch(gfsBatch).seed(seed).batchSize(batchSize).earlyStop(earlyStop);
+                .gfsBatch(gfsBatch).seed(seed).batchSize(batchSize).earlyStop(earlyStop).device(device);
     }
 
     public Method method() { return method; }
@@ -84,6 +86,9 @@ public final class PruneOptions {
      */
     public boolean earlyStop() { return earlyStop; }
 
+    /** Where the statistics pass and the i-SpaSP loop run (the native kernels' backend). */
+    public Device device() { return device; }
+
     /** Groups kept out of {@code n}: max(1, floor(ratio * n)), as in the authors' code. */
     public int keep(int n) {
         return Math.max(1, (int) Math.floor(ratio * n + 1e-9));
@@ -105,6 +110,7 @@ public final class PruneOptions {
         private long seed;
         private int batchSize = 1024;
         private boolean earlyStop = true;
+        private Device device = Device.AUTO;
 
         public Builder method(Method v) { this.method = v; return this; }
         public Builder ratio(double v) { this.ratio = v; return this; }
@@ -120,6 +126,7 @@ public final class PruneOptions {
         public Builder seed(long v) { this.seed = v; return this; }
         public Builder batchSize(int v) { this.batchSize = v; return this; }
         public Builder earlyStop(boolean v) { this.earlyStop = v; return this; }
+        public Builder device(Device v) { this.device = java.util.Objects.requireNonNull(v, "device"); return this; }
 
         public PruneOptions build() {
             if (method == null || score == null || path == null || target == null) throw new IllegalArgumentException("method, score, path and target must be set");

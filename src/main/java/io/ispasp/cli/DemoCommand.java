@@ -94,7 +94,7 @@ final class DemoCommand implements Callable<Integer> {
         spec.commandLine().getOut().flush();
         Json.write(out.resolve("results.json"), reports);
         AtomicFiles.writeString(out.resolve("results.md"), "# ispasp demo\n\nCommand: `./ispasp demo" + (quick ? " --quick" : "")
-                + "`, " + ZonedDateTime.now() + ", device: " + MlpPruneJob.device() + "\n\n" + table);
+                + "`, " + ZonedDateTime.now() + ", device: " + MlpPruneJob.device(PruneOptions.builder().build()) + "\n\n" + table);
         Progress.info("wrote " + out.resolve("results.json") + " and " + out.resolve("results.md"));
         return 0;
     }

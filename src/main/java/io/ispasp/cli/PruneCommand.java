@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import io.ispasp.api.Device;
 import io.ispasp.api.Method;
 import io.ispasp.api.PathChoice;
 import io.ispasp.api.PruneOptions;
@@ -58,6 +59,11 @@ final class PruneCommand implements Callable<Integer> {
             description = "direct (explicit residual every iteration), statistics (one pass, then N x N algebra) or auto (cost model per layer). Default: ${DEFAULT-VALUE}.")
     String path;
 
+    @Option(names = "--device", defaultValue = "auto",
+            description = "Where the statistics pass and the i-SpaSP loop run: cuda (NVIDIA GPU, sm_80+), cpu (C++ kernels) "
+                    + "or auto (cuda when usable, else cpu; says once what it picked and why). Default: ${DEFAULT-VALUE}.")
+    String device;
+
     @Option(names = "--refit", description = "Refit the next layer's kept columns by ridge least squares on the calibration data.")
     boolean refit;
 
@@ -110,7 +116,7 @@ final class PruneCommand implements Callable<Integer> {
         return PruneOptions.builder().method(Method.parse(method)).ratio(ratio).iterations(iters).calibration(calib)
                 .score(Score.parse(score)).path(PathChoice.parse(path)).refit(refit).refitLambda(refitLambda)
                 .target(Target.parse(target)).gfsCandidates(gfsCandidates).gfsBatch(gfsBatch).seed(seed)
-                .earlyStop(!noEarlyStop).build();
+                .earlyStop(!noEarlyStop).device(Device.parse(device)).build();
     }
 
     private Map<String, Object> summary(PruneReport r) {

@@ -6,6 +6,7 @@ import io.ispasp.data.Dataset;
 import io.ispasp.model.Mlp;
 import io.ispasp.prune.MlpPruner;
 import io.ispasp.prune.PruneListener;
+import io.ispasp.kernels.Backends;
 import io.ispasp.runtime.TorchRuntime;
 import io.ispasp.train.Evaluator;
 
@@ -48,7 +49,7 @@ public final class MlpPruneJob {
             before = denseAccuracy != null ? denseAccuracy : Evaluator.accuracy(dense, test, 1000);
             after = Evaluator.accuracy(outcome.model(), test, 1000);
         }
-        PruneReport report = new PruneReport(options.method().cliName(), options.ratio(), device(),
+        PruneReport report = new PruneReport(options.method().cliName(), options.ratio(), device(options),
                 options.score().cliName(), options.target().cliName(), options.refit(), options.iterations(),
                 calibration.size(), outcome.units(),
                 new PruneReport.Counts(dense.params(), outcome.model().params()),
@@ -58,8 +59,9 @@ public final class MlpPruneJob {
         return new Result(outcome.model(), report);
     }
 
-    /** The backend in words, for reports. */
-    public static String device() {
-        return "cpu (libtorch, " + TorchRuntime.threads() + " threads)";
+    /** The backends in words, for reports: where the i-SpaSP kernels ran, and libtorch's threads. */
+    public static String device(PruneOptions options) {
+        Backends.Choice c = Backends.select(options.device());
+        return c.kernels().name() + " kernels (" + c.reason() + "); libtorch cpu, " + TorchRuntime.threads() + " threads";
     }
 }

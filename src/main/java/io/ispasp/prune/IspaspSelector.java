@@ -6,6 +6,9 @@ import java.util.List;
 
 import io.ispasp.api.PathChoice;
 import io.ispasp.api.PruneOptions;
+import io.ispasp.kernels.Backends;
+import io.ispasp.kernels.Kernels;
+import io.ispasp.kernels.StatisticsAccumulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +31,9 @@ public final class IspaspSelector implements GroupSelector {
         try (ScoreOracle oracle = open(ctx, choice.path())) {
             double dataSeconds = (System.nanoTime() - t0) / 1e9;
             long t1 = System.nanoTime();
-            Loop loop = run(oracle, ctx.keep(), o.iterations(), o.earlyStop());
+            Loop loop = oracle instanceof NativeOracle fused
+                    ? fused.run(ctx.keep(), o.iterations(), o.earlyStop())
+                    : run(oracle, ctx.keep(), o.iterations(), o.earlyStop());
             Refit.Result refit = o.refit() ? Refit.solve(oracle.kept(loop.support()), o.refitLambda()) : null;
             double iterSeconds = (System.nanoTime() - t1) / 1e9;
             return new Selection(loop.support(), 1f, refit == null ? null : refit.weight(), choice.path().cliName(),
@@ -39,9 +44,12 @@ public final class IspaspSelector implements GroupSelector {
 
     private static ScoreOracle open(UnitContext ctx, PathChoice path) {
         if (path == PathChoice.DIRECT) return new DirectOracle(ctx, ctx.options().score());
-        try (UnitStatistics stats = UnitStatistics.gather(ctx)) {
-            return new StatisticsOracle(stats, ctx.bWeight(), ctx.options().score());
+        Kernels kernels = Backends.select(ctx.options().device()).kernels();
+        UnitStatistics stats;
+        try (StatisticsAccumulator acc = kernels.statistics(ctx.groups(), true)) {
+            stats = UnitStatistics.gather(ctx, acc);
         }
+        return new NativeOracle(kernels.unit(stats.inputs(ctx.bWeight()), ctx.options().score()), stats.mass);
     }
 
     /** The outcome of the loop: final support, ||R||^2 after each executed iteration, and their number. */

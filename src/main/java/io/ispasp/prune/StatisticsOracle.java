@@ -6,7 +6,7 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * The fast path: answers every evaluation from {@link UnitStatistics} without touching the data again. With B's
+ * The reference statistics path (libtorch ops, float64), which the native kernels are checked against: answers every evaluation from {@link UnitStatistics} without touching the data again. With B's
  * weight W [out, N], M = W^T W, CW = C W (C = sum_p h_p z_p^T; for the CURRENT target z = W h so CW = Gamma M),
  * E = Gamma o M, and S the support (m its mask):
  * <pre>
@@ -42,16 +42,15 @@ public final class StatisticsOracle implements ScoreOracle {
         this.mass = stats.activationMass();
         try (PointerScope scope = new PointerScope()) {
             w = Tensors.retained(Tensors.toDouble(bWeight).contiguous());
-            // share the statistics' tensors (one more reference each) instead of copying them
-            massT = Tensors.retained(stats.mass);
-            gram = Tensors.retained(stats.gram);
+            massT = Tensors.retained(Tensors.of(stats.mass, groups, 1));
+            gram = Tensors.retained(Tensors.of(stats.gram, groups, groups));
             m = Tensors.retained(w.t().mm(w));
             e = Tensors.retained(gram.mul(m));
             if (stats.hasTargetStatistics()) {
-                cross = Tensors.retained(stats.cross);
+                cross = Tensors.retained(Tensors.of(stats.cross, groups, outputs));
                 cw = Tensors.retained(cross.mm(w));
-                zsumW = Tensors.retained(w.t().mm(stats.zsum).view(groups));
-                q = Tensors.retained(stats.zz.mm(w).mul(w).sum(0));
+                zsumW = Tensors.retained(w.t().mm(Tensors.of(stats.zsum, outputs, 1)).view(groups));
+                q = Tensors.retained(Tensors.of(stats.zz, outputs, outputs).mm(w).mul(w).sum(0));
                 zz = stats.targetSquaredNorm;
             } else {
                 // CURRENT target: z = W h, so CW = Gamma M and diag(CW) = rowsum(E). Only group-norm needs CW

@@ -11,6 +11,8 @@ import io.ispasp.api.PruneOptions;
 import io.ispasp.api.Score;
 import io.ispasp.api.Target;
 import io.ispasp.data.Dataset;
+import io.ispasp.kernels.Backends;
+import io.ispasp.kernels.StatisticsAccumulator;
 import io.ispasp.model.Mlp;
 import io.ispasp.runtime.TorchRuntime;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,7 +20,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The statistics path gives the direct path's scores, residuals and supports, for every score and target. */
+/**
+ * The statistics path gives the direct path's scores, residuals and supports, for every score and target: both the
+ * libtorch reference ({@link StatisticsOracle}) and the C++ kernels (evaluations and the fused loop).
+ */
 class StatisticsMatchesDirectTest {
     @BeforeAll
     static void init() {
@@ -47,27 +52,42 @@ class StatisticsMatchesDirectTest {
         Mlp model = target == Target.ORIGINAL && unit > 0 ? original.prune(0, firstHalf(sizes[1]), null, 1f) : original;
         UnitContext ctx = new UnitContext(model, original, unit, data, o);
         SplittableRandom r = new SplittableRandom(3);
+        UnitStatistics stats = UnitStatistics.gather(ctx);
+        UnitStatistics nativeStats;
+        try (StatisticsAccumulator acc = Backends.cpu().statistics(ctx.groups(), true)) {
+            nativeStats = UnitStatistics.gather(ctx, acc);
+        }
         try (DirectOracle direct = new DirectOracle(ctx, score);
-             UnitStatistics stats = UnitStatistics.gather(ctx);
-             StatisticsOracle fast = new StatisticsOracle(stats, ctx.bWeight(), score)) {
+             StatisticsOracle fast = new StatisticsOracle(stats, ctx.bWeight(), score);
+             NativeOracle cpu = new NativeOracle(Backends.cpu().unit(nativeStats.inputs(ctx.bWeight()), score), nativeStats.mass)) {
             assertClose(direct.activationMass(), fast.activationMass(), 1e-5, "activation mass");
+            assertClose(direct.activationMass(), cpu.activationMass(), 1e-5, "activation mass (C++)");
             // scores are compared relative to their size at S = {} (near S = all they vanish; the
             // statistics path's group-norm then carries sqrt(float64 cancellation) ~ 1e-8 of that size)
             double[] empty = direct.evaluate(new int[0], true).scores();
             for (int trial = 0; trial < 6; trial++) {
                 int[] support = randomSupport(r, ctx.groups(), trial == 0 ? 0 : 1 + r.nextInt(ctx.groups()));
-                Evaluation a = direct.evaluate(support, true), b = fast.evaluate(support, true);
-                assertClose(a.scores(), b.scores(), 2e-5, maxAbs(empty), score + " scores, |S|=" + support.length);
-                assertEquals(a.residual(), b.residual(), 2e-5 * Math.max(1, a.residual()), "residual, |S|=" + support.length);
+                Evaluation a = direct.evaluate(support, true);
+                for (ScoreOracle other : new ScoreOracle[] {fast, cpu}) {
+                    Evaluation b = other.evaluate(support, true);
+                    String what = other.getClass().getSimpleName() + " " + score;
+                    assertClose(a.scores(), b.scores(), 2e-5, maxAbs(empty), what + " scores, |S|=" + support.length);
+                    assertEquals(a.residual(), b.residual(), 2e-5 * Math.max(1, a.residual()), what + " residual, |S|=" + support.length);
+                }
             }
             IspaspSelector.Loop la = IspaspSelector.run(direct, ctx.keep(), o.iterations(), false);
             IspaspSelector.Loop lb = IspaspSelector.run(fast, ctx.keep(), o.iterations(), false);
+            IspaspSelector.Loop lc = cpu.run(ctx.keep(), o.iterations(), false);
             assertArrayEquals(la.support(), lb.support(), "supports differ");
+            assertArrayEquals(la.support(), lc.support(), "fused C++ loop: supports differ");
             assertClose(la.residuals(), lb.residuals(), 2e-5, "residual trace");
-            ScoreOracle.KeptStatistics ka = direct.kept(la.support()), kb = fast.kept(la.support());
-            assertClose(ka.gram(), kb.gram(), 1e-5, "kept gram");
-            assertClose(ka.cross(), kb.cross(), 1e-5, "kept cross");
-            assertEquals(ka.targetSquaredNorm(), kb.targetSquaredNorm(), 1e-5 * ka.targetSquaredNorm());
+            assertClose(la.residuals(), lc.residuals(), 2e-5, "fused C++ loop: residual trace");
+            for (ScoreOracle other : new ScoreOracle[] {fast, cpu}) {
+                ScoreOracle.KeptStatistics ka = direct.kept(la.support()), kb = other.kept(la.support());
+                assertClose(ka.gram(), kb.gram(), 1e-5, "kept gram");
+                assertClose(ka.cross(), kb.cross(), 1e-5, "kept cross");
+                assertEquals(ka.targetSquaredNorm(), kb.targetSquaredNorm(), 1e-5 * ka.targetSquaredNorm());
+            }
         }
     }
 

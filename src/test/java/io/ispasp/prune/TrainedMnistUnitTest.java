@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import io.ispasp.api.PruneOptions;
 import io.ispasp.api.Score;
 import io.ispasp.api.Target;
+import io.ispasp.kernels.Backends;
+import io.ispasp.kernels.StatisticsAccumulator;
 import io.ispasp.data.Dataset;
 import io.ispasp.data.Mnist;
 import io.ispasp.model.Mlp;
@@ -45,13 +47,21 @@ class TrainedMnistUnitTest {
                 for (int unit = 0; unit < 2; unit++) {
                     PruneOptions o = PruneOptions.builder().ratio(0.2).score(score).target(target).batchSize(500).iterations(10).earlyStop(false).build();
                     UnitContext ctx = new UnitContext(model, model, unit, calibration, o);
+                    UnitStatistics stats = UnitStatistics.gather(ctx);
+                    UnitStatistics nativeStats;
+                    try (StatisticsAccumulator acc = Backends.cpu().statistics(ctx.groups(), true)) {
+                        nativeStats = UnitStatistics.gather(ctx, acc);
+                    }
                     try (DirectOracle direct = new DirectOracle(ctx, score);
-                         UnitStatistics stats = UnitStatistics.gather(ctx);
-                         StatisticsOracle fast = new StatisticsOracle(stats, ctx.bWeight(), score)) {
+                         StatisticsOracle fast = new StatisticsOracle(stats, ctx.bWeight(), score);
+                         NativeOracle cpu = new NativeOracle(Backends.cpu().unit(nativeStats.inputs(ctx.bWeight()), score), nativeStats.mass)) {
                         IspaspSelector.Loop a = IspaspSelector.run(direct, ctx.keep(), o.iterations(), false);
                         IspaspSelector.Loop b = IspaspSelector.run(fast, ctx.keep(), o.iterations(), false);
+                        IspaspSelector.Loop c = cpu.run(ctx.keep(), o.iterations(), false);
                         String what = score + "/" + target + "/unit " + unit;
                         assertArrayEquals(a.support(), b.support(), what);
+                        assertArrayEquals(a.support(), c.support(), what + " (C++ kernels)");
+                        StatisticsMatchesDirectTest.assertClose(a.residuals(), c.residuals(), 1e-4, what + " residuals (C++ kernels)");
                         StatisticsMatchesDirectTest.assertClose(a.residuals(), b.residuals(), 1e-4, what + " residuals");
                         double[] empty = direct.evaluate(new int[0], true).scores();
                         StatisticsMatchesDirectTest.assertClose(direct.evaluate(a.support(), true).scores(),

@@ -1,0 +1,428 @@
+// The CPU twin of every kernel in ispasp/kernels.h. It is the reference the CUDA backend is checked against,
+// and the backend every machine without a GPU runs. Compiled into the JNI library by the JavaCPP builder
+// (which includes this file once) and into the GPU check program.
+#include "ispasp/kernels.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "ispasp_gemm.hpp"
+#include "ispasp_topk.hpp"
+
+namespace ispasp {
+
+static std::atomic<int> g_threads{0};
+static thread_local std::string g_error;
+
+int cpu_threads() {
+    int t = g_threads.load();
+    if (t > 0) return t;
+    unsigned hw = std::thread::hardware_concurrency();
+    return hw == 0 ? 1 : int(hw);
+}
+
+bool cpu_has_avx2() {
+    static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    return has;
+}
+
+static int fail(int code, const std::string& message) {
+    g_error = message;
+    return code;
+}
+
+// Strictly ascending indices in [0, n).
+static bool valid_support(const int32_t* s, int count, int n) {
+    if (count < 0 || count > n || (count > 0 && s == nullptr)) return false;
+    for (int i = 0; i < count; i++) {
+        if (s[i] < 0 || s[i] >= n || (i > 0 && s[i] <= s[i - 1])) return false;
+    }
+    return true;
+}
+
+// Runs body(begin, end) over [0, count) split across threads when the work is large enough to pay for them.
+template <class Fn>
+static void parallel_range(int64_t count, double work, Fn body) {
+    int workers = work < 2e6 ? 1 : int(std::min<int64_t>(count, cpu_threads()));
+    if (workers <= 1) { body(int64_t(0), count); return; }
+    run_workers(workers, [&](int w) {
+        int64_t from = count * w / workers, to = count * (w + 1) / workers;
+        body(from, to);
+    });
+}
+
+}  // namespace ispasp
+
+using namespace ispasp;
+
+// ------------------------------------------------------------------------------------------ statistics
+
+struct ispasp_stats {
+    int n;
+    bool fp64;
+    int64_t rows = 0;
+    std::vector<double> mass;
+    std::vector<double> total;    // fp64 mode: upper triangle of the float64 sum
+    std::vector<float> batch;     // fp64 mode: one chunk's fp32 Gram; fp32 mode: the running total
+};
+
+static constexpr int64_t kChunkRows = 4096;
+
+extern "C" const char* ispasp_cpu_last_error(void) { return g_error.c_str(); }
+
+extern "C" void ispasp_cpu_set_threads(int threads) { g_threads.store(threads > 0 ? threads : 0); }
+
+extern "C" ispasp_stats* ispasp_cpu_stats_new(int n, int fp64) {
+    if (n <= 0) { fail(ISPASP_EARG, "stats: n must be positive, got " + std::to_string(n)); return nullptr; }
+    try {
+        auto* st = new ispasp_stats{n, fp64 != 0};
+        st->mass.assign(n, 0.0);
+        st->batch.assign(size_t(n) * n, 0.0f);
+        if (st->fp64) st->total.assign(size_t(n) * n, 0.0);
+        return st;
+    } catch (const std::bad_alloc&) {
+        fail(ISPASP_ENOMEM, "stats: out of memory for n = " + std::to_string(n));
+        return nullptr;
+    }
+}
+
+extern "C" int ispasp_cpu_stats_add(ispasp_stats* st, const float* h, int64_t rows) {
+    if (st == nullptr || rows < 0 || (rows > 0 && h == nullptr)) return fail(ISPASP_EARG, "stats_add: bad arguments");
+    int n = st->n;
+    for (int64_t r = 0; r < rows; r++) {
+        const float* row = h + r * n;
+        for (int j = 0; j < n; j++) st->mass[j] += row[j];
+    }
+    for (int64_t from = 0; from < rows; from += kChunkRows) {
+        int64_t count = std::min(kChunkRows, rows - from);
+        const float* chunk = h + from * n;
+        // Gamma_chunk = H^T H with H = chunk [count x n]: A = H^T (H read transposed), B = H
+        View<float> a{chunk, n, true}, b{chunk, n, false};
+        gemm<float>(n, n, count, a, b, st->batch.data(), n, !st->fp64, true);
+        if (st->fp64) {
+            for (int i = 0; i < n; i++) {
+                double* t = st->total.data() + size_t(i) * n;
+                const float* c = st->batch.data() + size_t(i) * n;
+                for (int j = i; j < n; j++) t[j] += c[j];
+            }
+        }
+    }
+    st->rows += rows;
+    return 0;
+}
+
+extern "C" int ispasp_cpu_stats_get(ispasp_stats* st, double* mass, double* gram) {
+    if (st == nullptr || mass == nullptr || gram == nullptr) return fail(ISPASP_EARG, "stats_get: bad arguments");
+    int n = st->n;
+    std::copy(st->mass.begin(), st->mass.end(), mass);
+    for (int i = 0; i < n; i++) {
+        for (int j = i; j < n; j++) {
+            double v = st->fp64 ? st->total[size_t(i) * n + j] : double(st->batch[size_t(i) * n + j]);
+            gram[size_t(i) * n + j] = v;
+            gram[size_t(j) * n + i] = v;
+        }
+    }
+    return 0;
+}
+
+extern "C" int64_t ispasp_cpu_stats_rows(ispasp_stats* st) { return st == nullptr ? ISPASP_EARG : st->rows; }
+
+extern "C" void ispasp_cpu_stats_free(ispasp_stats* st) { delete st; }
+
+// ------------------------------------------------------------------------------------------ unit
+
+struct ispasp_unit {
+    int n, out, score;
+    double zz;
+    std::vector<double> gram, m, e, c, cw, dcw, zw, q, mass;
+    // group-norm: rows pt[k] = sum_{j in S} Gamma_kj M[j,:] for k in `pt_support`, updated incrementally
+    std::vector<double> pt;
+    std::vector<int32_t> pt_support;
+    bool pt_valid = false;
+};
+
+static void mirror_upper(double* a, int n) {
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n; j++) a[size_t(j) * n + i] = a[size_t(i) * n + j];
+}
+
+extern "C" ispasp_unit* ispasp_cpu_unit_new(int n, int out, const double* gram, const double* mass, const double* w,
+                                            const double* cross, const double* zsum, const double* szz, double zz,
+                                            int score) {
+    bool original = cross != nullptr || zsum != nullptr || szz != nullptr;
+    if (n <= 0 || out <= 0 || gram == nullptr || mass == nullptr || w == nullptr ||
+        (original && (cross == nullptr || zsum == nullptr || szz == nullptr)) || score < 0 || score > 2) {
+        fail(ISPASP_EARG, "unit_new: bad arguments (n=" + std::to_string(n) + ", out=" + std::to_string(out) +
+                              ", score=" + std::to_string(score) + ")");
+        return nullptr;
+    }
+    try {
+        auto* u = new ispasp_unit();
+        u->n = n;
+        u->out = out;
+        u->score = score;
+        size_t nn = size_t(n) * n;
+        u->gram.assign(gram, gram + nn);
+        u->mass.assign(mass, mass + n);
+        // M = W^T W (symmetric: upper tiles, then mirrored)
+        u->m.assign(nn, 0.0);
+        gemm<double>(n, n, out, View<double>{w, n, true}, View<double>{w, n, false}, u->m.data(), n, false, true);
+        mirror_upper(u->m.data(), n);
+        std::vector<double> zs(out), s(size_t(out) * out);
+        if (original) {
+            u->c.assign(cross, cross + size_t(n) * out);
+            zs.assign(zsum, zsum + out);
+            s.assign(szz, szz + size_t(out) * out);
+            u->zz = zz;
+        } else {
+            // CURRENT target z = W h: C = Gamma W^T, zsum = W a, szz = W C, zz = trace(szz)
+            u->c.assign(size_t(n) * out, 0.0);
+            gemm<double>(n, out, n, View<double>{gram, n, false}, View<double>{w, n, true}, u->c.data(), out, false, false);
+            for (int o = 0; o < out; o++) {
+                double acc = 0;
+                for (int j = 0; j < n; j++) acc += w[size_t(o) * n + j] * mass[j];
+                zs[o] = acc;
+            }
+            gemm<double>(out, out, n, View<double>{w, n, false}, View<double>{u->c.data(), out, false}, s.data(), out, false, false);
+            double tr = 0;
+            for (int o = 0; o < out; o++) tr += s[size_t(o) * out + o];
+            u->zz = tr;
+        }
+        u->e.resize(nn);
+        for (size_t i = 0; i < nn; i++) u->e[i] = u->gram[i] * u->m[i];
+        u->dcw.assign(n, 0.0);
+        u->zw.assign(n, 0.0);
+        for (int o = 0; o < out; o++) {
+            const double* wo = w + size_t(o) * n;
+            for (int i = 0; i < n; i++) {
+                u->dcw[i] += u->c[size_t(i) * out + o] * wo[i];
+                u->zw[i] += wo[i] * zs[o];
+            }
+        }
+        if (score == ISPASP_SCORE_GROUP_NORM) {
+            u->cw.assign(nn, 0.0);
+            gemm<double>(n, n, out, View<double>{u->c.data(), out, false}, View<double>{w, n, false}, u->cw.data(), n, false, false);
+            // q_i = w_i^T szz w_i via T = szz W [out x n]
+            std::vector<double> t(size_t(out) * n);
+            gemm<double>(out, n, out, View<double>{s.data(), out, false}, View<double>{w, n, false}, t.data(), n, false, false);
+            u->q.assign(n, 0.0);
+            for (int o = 0; o < out; o++)
+                for (int i = 0; i < n; i++) u->q[i] += w[size_t(o) * n + i] * t[size_t(o) * n + i];
+            u->pt.assign(nn, 0.0);
+        }
+        return u;
+    } catch (const std::bad_alloc&) {
+        fail(ISPASP_ENOMEM, "unit_new: out of memory for n = " + std::to_string(n));
+        return nullptr;
+    }
+}
+
+static double unit_residual(const ispasp_unit* u, const int32_t* s, int count) {
+    int n = u->n;
+    double acc = u->zz, lin = 0, quad = 0;
+    for (int a = 0; a < count; a++) {
+        lin += u->dcw[s[a]];
+        const double* row = u->e.data() + size_t(s[a]) * n;
+        for (int b = 0; b < count; b++) quad += row[s[b]];
+    }
+    return acc - 2 * lin + quad;
+}
+
+// Brings pt to the support s: a full product when the support changed a lot, otherwise row updates.
+static void update_pt(ispasp_unit* u, const int32_t* s, int count) {
+    int n = u->n;
+    std::vector<int32_t> added, removed, common;
+    const std::vector<int32_t>& old = u->pt_support;
+    if (u->pt_valid) {
+        std::set_difference(s, s + count, old.begin(), old.end(), std::back_inserter(added));
+        std::set_difference(old.begin(), old.end(), s, s + count, std::back_inserter(removed));
+        std::set_intersection(s, s + count, old.begin(), old.end(), std::back_inserter(common));
+    }
+    double full = double(count) * count;
+    double delta = double(common.size()) * double(added.size() + removed.size()) + double(added.size()) * count;
+    if (!u->pt_valid || delta >= full) {
+        if (count > 0) {
+            // rows = Gamma[S,S] M[S,:], as one product on compact copies
+            std::vector<double> gss(size_t(count) * count), ms(size_t(count) * n), rows(size_t(count) * n);
+            for (int a = 0; a < count; a++) {
+                for (int b = 0; b < count; b++) gss[size_t(a) * count + b] = u->gram[size_t(s[a]) * n + s[b]];
+                std::copy_n(u->m.data() + size_t(s[a]) * n, n, ms.data() + size_t(a) * n);
+            }
+            gemm<double>(count, n, count, View<double>{gss.data(), count, false}, View<double>{ms.data(), n, false},
+                         rows.data(), n, false, false);
+            for (int a = 0; a < count; a++) std::copy_n(rows.data() + size_t(a) * n, n, u->pt.data() + size_t(s[a]) * n);
+        }
+    } else {
+        parallel_range(int64_t(common.size()), double(common.size()) * (added.size() + removed.size()) * n,
+                       [&](int64_t from, int64_t to) {
+            for (int64_t a = from; a < to; a++) {
+                int k = common[a];
+                double* row = u->pt.data() + size_t(k) * n;
+                const double* g = u->gram.data() + size_t(k) * n;
+                for (int j : added) {
+                    double c = g[j];
+                    const double* mj = u->m.data() + size_t(j) * n;
+                    for (int i = 0; i < n; i++) row[i] += c * mj[i];
+                }
+                for (int j : removed) {
+                    double c = g[j];
+                    const double* mj = u->m.data() + size_t(j) * n;
+                    for (int i = 0; i < n; i++) row[i] -= c * mj[i];
+                }
+            }
+        });
+        parallel_range(int64_t(added.size()), double(added.size()) * count * n, [&](int64_t from, int64_t to) {
+            for (int64_t a = from; a < to; a++) {
+                int k = added[a];
+                double* row = u->pt.data() + size_t(k) * n;
+                const double* g = u->gram.data() + size_t(k) * n;
+                std::fill(row, row + n, 0.0);
+                for (int b = 0; b < count; b++) {
+                    double c = g[s[b]];
+                    const double* mj = u->m.data() + size_t(s[b]) * n;
+                    for (int i = 0; i < n; i++) row[i] += c * mj[i];
+                }
+            }
+        });
+    }
+    u->pt_support.assign(s, s + count);
+    u->pt_valid = true;
+}
+
+static void unit_scores(ispasp_unit* u, const int32_t* s, int count, double* g) {
+    int n = u->n;
+    switch (u->score) {
+        case ISPASP_SCORE_SIGNED_SUM:
+            // g = zw - M[:,S] a_S, by rows of the symmetric M
+            std::copy(u->zw.begin(), u->zw.end(), g);
+            for (int a = 0; a < count; a++) {
+                double c = u->mass[s[a]];
+                const double* row = u->m.data() + size_t(s[a]) * n;
+                for (int i = 0; i < n; i++) g[i] -= c * row[i];
+            }
+            break;
+        case ISPASP_SCORE_CORRELATION:
+            std::copy(u->dcw.begin(), u->dcw.end(), g);
+            for (int a = 0; a < count; a++) {
+                const double* row = u->e.data() + size_t(s[a]) * n;
+                for (int i = 0; i < n; i++) g[i] -= row[i];
+            }
+            break;
+        default: {
+            // g_i^2 = q_i + sum_{k in S} M[k][i] (pt[k][i] - 2 CW[k][i])
+            update_pt(u, s, count);
+            std::copy(u->q.begin(), u->q.end(), g);
+            for (int a = 0; a < count; a++) {
+                size_t k = size_t(s[a]) * n;
+                const double* mk = u->m.data() + k;
+                const double* pk = u->pt.data() + k;
+                const double* ck = u->cw.data() + k;
+                for (int i = 0; i < n; i++) g[i] += mk[i] * (pk[i] - 2 * ck[i]);
+            }
+            for (int i = 0; i < n; i++) g[i] = std::sqrt(std::max(0.0, g[i]));
+        }
+    }
+}
+
+extern "C" int ispasp_cpu_unit_evaluate(ispasp_unit* u, const int32_t* support, int s, double* scores, double* residual) {
+    if (u == nullptr || residual == nullptr || !valid_support(support, s, u ? u->n : 0))
+        return fail(ISPASP_EARG, "unit_evaluate: bad arguments or support not strictly ascending in [0, n)");
+    try {
+        *residual = unit_residual(u, support, s);
+        if (scores != nullptr) unit_scores(u, support, s, scores);
+        return 0;
+    } catch (const std::bad_alloc&) {
+        return fail(ISPASP_ENOMEM, "unit_evaluate: out of memory");
+    }
+}
+
+extern "C" int ispasp_cpu_unit_residuals(ispasp_unit* u, const uint8_t* kept, int batch, double* residuals) {
+    if (u == nullptr || batch < 0 || (batch > 0 && (kept == nullptr || residuals == nullptr)))
+        return fail(ISPASP_EARG, "unit_residuals: bad arguments");
+    int n = u->n;
+    parallel_range(batch, double(batch) * n * n / 4, [&](int64_t from, int64_t to) {
+        std::vector<int32_t> s;
+        for (int64_t b = from; b < to; b++) {
+            s.clear();
+            for (int i = 0; i < n; i++) if (kept[size_t(b) * n + i]) s.push_back(i);
+            residuals[b] = unit_residual(u, s.data(), int(s.size()));
+        }
+    });
+    return 0;
+}
+
+extern "C" int ispasp_cpu_unit_run(ispasp_unit* u, int keep, int iterations, int early_stop, int32_t* support, double* trace) {
+    if (u == nullptr || keep < 1 || keep > u->n || iterations < 1 || support == nullptr || trace == nullptr)
+        return fail(ISPASP_EARG, "unit_run: bad arguments (keep must be in [1, n], iterations >= 1)");
+    try {
+        int n = u->n;
+        std::vector<int32_t> cur, uni, next;
+        std::vector<double> g(n), umass;
+        std::vector<int64_t> pick(n);
+        double r = unit_residual(u, nullptr, 0);
+        unit_scores(u, nullptr, 0, g.data());
+        int run = 0;
+        for (int t = 1; t <= iterations; t++) {
+            int64_t two = std::min(2 * int64_t(keep), int64_t(n));
+            topk<double>(g.data(), n, two, pick.data());
+            uni.clear();
+            std::vector<int32_t> omega(pick.begin(), pick.begin() + two);
+            std::set_union(omega.begin(), omega.end(), cur.begin(), cur.end(), std::back_inserter(uni));
+            umass.resize(uni.size());
+            for (size_t i = 0; i < uni.size(); i++) umass[i] = u->mass[uni[i]];
+            int64_t take = std::min<int64_t>(keep, uni.size());
+            topk<double>(umass.data(), int64_t(uni.size()), take, pick.data());
+            next.resize(take);
+            for (int64_t i = 0; i < take; i++) next[i] = uni[pick[i]];
+            run = t;
+            if (early_stop && next == cur) {
+                trace[t - 1] = r;
+                break;
+            }
+            cur.swap(next);
+            r = unit_residual(u, cur.data(), int(cur.size()));
+            if (t < iterations) unit_scores(u, cur.data(), int(cur.size()), g.data());
+            trace[t - 1] = r;
+        }
+        std::copy(cur.begin(), cur.end(), support);
+        return run;
+    } catch (const std::bad_alloc&) {
+        return fail(ISPASP_ENOMEM, "unit_run: out of memory");
+    }
+}
+
+extern "C" int ispasp_cpu_unit_kept(ispasp_unit* u, const int32_t* support, int s, double* gram_ss, double* cross_s) {
+    if (u == nullptr || gram_ss == nullptr || cross_s == nullptr || !valid_support(support, s, u ? u->n : 0))
+        return fail(ISPASP_EARG, "unit_kept: bad arguments");
+    int n = u->n, out = u->out;
+    for (int a = 0; a < s; a++) {
+        for (int b = 0; b < s; b++) gram_ss[size_t(a) * s + b] = u->gram[size_t(support[a]) * n + support[b]];
+        std::copy_n(u->c.data() + size_t(support[a]) * out, out, cross_s + size_t(a) * out);
+    }
+    return 0;
+}
+
+extern "C" void ispasp_cpu_unit_free(ispasp_unit* u) { delete u; }
+
+// ------------------------------------------------------------------------------------------ top-k
+
+template <class T>
+static int topk_checked(const T* x, int64_t n, int64_t k, int64_t* out) {
+    if (n < 0 || k < 0 || k > n || (n > 0 && x == nullptr) || (k > 0 && out == nullptr))
+        return fail(ISPASP_EARG, "topk: need 0 <= k <= n and non-null buffers (n=" + std::to_string(n) +
+                                     ", k=" + std::to_string(k) + ")");
+    try {
+        topk<T>(x, n, k, out);
+        return 0;
+    } catch (const std::bad_alloc&) {
+        return fail(ISPASP_ENOMEM, "topk: out of memory");
+    }
+}
+
+extern "C" int ispasp_cpu_topk_f32(const float* x, int64_t n, int64_t k, int64_t* out) { return topk_checked(x, n, k, out); }
+
+extern "C" int ispasp_cpu_topk_f64(const double* x, int64_t n, int64_t k, int64_t* out) { return topk_checked(x, n, k, out); }

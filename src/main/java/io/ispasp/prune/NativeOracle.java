@@ -1,0 +1,48 @@
+package io.ispasp.prune;
+
+import io.ispasp.kernels.UnitKernel;
+
+/**
+ * The statistics path on the native kernels (C++ CPU or CUDA): a {@link ScoreOracle} over a {@link UnitKernel},
+ * which also runs the whole i-SpaSP loop in one native call. Owns the kernel; close() releases it.
+ */
+public final class NativeOracle implements ScoreOracle {
+    private final UnitKernel unit;
+    private final double[] mass;
+
+    public NativeOracle(UnitKernel unit, double[] mass) {
+        if (mass.length != unit.groups()) throw new IllegalArgumentException("mass has " + mass.length + " groups, unit " + unit.groups());
+        this.unit = unit;
+        this.mass = mass.clone();
+    }
+
+    @Override
+    public int groups() { return unit.groups(); }
+
+    @Override
+    public double[] activationMass() { return mass.clone(); }
+
+    @Override
+    public Evaluation evaluate(int[] support, boolean withScores) {
+        UnitKernel.Evaluation e = unit.evaluate(support, withScores);
+        return new Evaluation(e.scores(), e.residual());
+    }
+
+    @Override
+    public KeptStatistics kept(int[] support) {
+        UnitKernel.Kept k = unit.kept(support);
+        double zz = unit.evaluate(new int[0], false).residual();   // ||z||^2 = residual of the empty support
+        return new KeptStatistics(support.length, unit.outputs(), k.gram(), k.cross(), zz);
+    }
+
+    /** The fused loop: same answers as {@link IspaspSelector#run} on this oracle, in one native call. */
+    public IspaspSelector.Loop run(int keep, int iterations, boolean earlyStop) {
+        UnitKernel.Run r = unit.run(keep, iterations, earlyStop);
+        return new IspaspSelector.Loop(r.support(), r.trace(), r.trace().length, java.util.List.of());
+    }
+
+    @Override
+    public void close() {
+        unit.close();
+    }
+}
