@@ -10,16 +10,18 @@
 
 namespace ispasp {
 
-// Monotone maps float/double -> unsigned: a > b  <=>  key(a) > key(b); every NaN maps to 0, below -inf.
-// Branch-free: negative numbers have all bits flipped, non-negative ones get the sign bit set.
+// Monotone maps float/double -> unsigned: a > b  <=>  key(a) > key(b); -0.0 and 0.0 share a key; every NaN
+// maps to 0, below -inf. Negative numbers have all bits flipped, non-negative ones get the sign bit set.
 inline uint32_t order_key(float v) {
     uint32_t u;
+    v += 0.0f;  // -0.0 + 0.0 = +0.0
     std::memcpy(&u, &v, 4);
     uint32_t key = u ^ (uint32_t(int32_t(u) >> 31) | 0x80000000u);
     return (u & 0x7fffffffu) > 0x7f800000u ? 0u : key;
 }
 inline uint64_t order_key(double v) {
     uint64_t u;
+    v += 0.0;
     std::memcpy(&u, &v, 8);
     uint64_t key = u ^ (uint64_t(int64_t(u) >> 63) | 0x8000000000000000ull);
     return (u & 0x7fffffffffffffffull) > 0x7ff0000000000000ull ? 0ull : key;

@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * Top-k selection with a fixed tie rule: larger value first, equal values by lower index. Every backend uses
- * this rule, so all of them choose the same set. NaN scores rank below everything.
+ * this rule, so all of them choose the same set. NaN scores rank below everything, -infinity included.
  */
 public final class TopK {
     private TopK() {}
@@ -27,7 +27,7 @@ public final class TopK {
         Integer[] order = new Integer[candidates.length];
         for (int i = 0; i < order.length; i++) order[i] = candidates[i];
         Arrays.sort(order, (x, y) -> {
-            int c = Double.compare(key(values[y]), key(values[x]));
+            int c = rank(values[y], values[x]);
             return c != 0 ? c : Integer.compare(x, y);
         });
         int[] out = new int[k];
@@ -41,7 +41,10 @@ public final class TopK {
         return java.util.stream.IntStream.concat(Arrays.stream(a), Arrays.stream(b)).distinct().sorted().toArray();
     }
 
-    private static double key(double v) {
-        return Double.isNaN(v) ? Double.NEGATIVE_INFINITY : v;
+    /** Orders numbers as usual (-0.0 == 0.0) and every NaN below every number, -infinity included. */
+    private static int rank(double a, double b) {
+        boolean na = Double.isNaN(a), nb = Double.isNaN(b);
+        if (na || nb) return na == nb ? 0 : na ? -1 : 1;
+        return a < b ? -1 : a > b ? 1 : 0;
     }
 }

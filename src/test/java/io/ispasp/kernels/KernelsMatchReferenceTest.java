@@ -1,0 +1,216 @@
+package io.ispasp.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+import io.ispasp.api.Score;
+import io.ispasp.prune.IspaspSelector;
+import io.ispasp.prune.NativeOracle;
+import io.ispasp.prune.TopK;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.PointerScope;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every kernel of every backend present against the slow obvious float64 answer on fresh random inputs: odd sizes,
+ * n not a multiple of the tiles, k = 1 and k = n, ties. The CUDA backend joins where a GPU exists; otherwise
+ * {@link #cudaBackend()} is reported as skipped, with the reason.
+ */
+class KernelsMatchReferenceTest {
+    private static final int[][] SHAPES = {{1, 1, 3}, {7, 3, 40}, {33, 10, 257}, {70, 1, 130}, {130, 37, 300}};
+
+    static List<Kernels> backends() {
+        List<Kernels> b = new ArrayList<>();
+        b.add(Backends.cpu());
+        Kernels cuda = Backends.cudaOrNull();
+        if (cuda != null) b.add(cuda);
+        return b;
+    }
+
+    static Stream<Arguments> unitCases() {
+        Stream.Builder<Arguments> s = Stream.builder();
+        for (Kernels k : backends())
+            for (int[] shape : SHAPES)
+                for (Score score : Score.values())
+                    for (boolean original : new boolean[] {false, true}) s.add(Arguments.of(k, shape[0], shape[1], shape[2], score, original));
+        return s.build();
+    }
+
+    static Stream<Kernels> allBackends() { return backends().stream(); }
+
+    @Test
+    void cudaBackend() {
+        Assumptions.assumeTrue(CudaGate.available(), "CUDA kernels not checked here: " + CudaGate.status());
+        assertTrue(backends().size() == 2);
+    }
+
+    @ParameterizedTest
+    @MethodSource("allBackends")
+    void statisticsMatchFloat64(Kernels kernels) {
+        for (int[] shape : new int[][] {{1, 1}, {5, 3}, {17, 300}, {70, 130}, {130, 4200}, {257, 64}}) {
+            int n = shape[0], rows = shape[1];
+            RawUnit u = new RawUnit(rows, n, 1, false, 31L * n + rows, 0);
+            double[] mass = u.mass(), gram = u.gram();
+            for (boolean fp64 : new boolean[] {true, false}) {
+                StatisticsAccumulator.Result r;
+                try (StatisticsAccumulator acc = kernels.statistics(n, fp64); PointerScope scope = new PointerScope()) {
+                    // two calls: the sums must carry over
+                    int first = rows / 3;
+                    FloatPointer all = new FloatPointer(u.h);
+                    acc.add(all, first);
+                    acc.add(all.getPointer((long) first * n), rows - first);
+                    assertEquals(rows, acc.rows());
+                    r = acc.result();
+                }
+                String what = kernels.name() + " n=" + n + " rows=" + rows + " fp64=" + fp64;
+                assertRelative(mass, r.mass(), 1e-6, what + " mass");
+                assertRelative(gram, r.gram(), 1e-5, what + " gram");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("unitCases")
+    void unitMatchesRawData(Kernels kernels, int n, int out, int rows, Score score, boolean original) {
+        RawUnit raw = new RawUnit(rows, n, out, original, 7L * n + out + (original ? 1 : 0), n >= 8 ? 3 : 0);
+        SplittableRandom r = new SplittableRandom(n * 131L + out);
+        // exact statistics: the unit's own arithmetic must be float64-accurate
+        try (UnitKernel unit = kernels.unit(raw.inputs(raw.gram(), raw.mass()), score)) {
+            double[] none = new double[1];
+            double[] emptyRef = raw.scores(new int[0], score, none);
+            List<int[]> supports = new ArrayList<>(List.of(new int[0], all(n), new int[] {n - 1}));
+            for (int t = 0; t < 5; t++) supports.add(randomSupport(r, n, 1 + r.nextInt(n)));
+            boolean[][] masks = new boolean[supports.size()][n];
+            double[] residuals = new double[supports.size()];
+            for (int i = 0; i < supports.size(); i++) {
+                int[] s = supports.get(i);
+                double[] res = new double[1];
+                double[] ref = raw.scores(s, score, res);
+                UnitKernel.Evaluation e = unit.evaluate(s, true);
+                double[] got = score == Score.GROUP_NORM ? squares(e.scores()) : e.scores();
+                String what = kernels.name() + " " + score + (original ? " original" : " current") + " n=" + n + " out=" + out + " |S|=" + s.length;
+                assertRelative(ref, got, 1e-9, maxAbs(emptyRef), what + " scores");
+                assertEquals(res[0], e.residual(), 1e-9 * Math.max(1, none[0]), what + " residual");
+                for (int j : s) masks[i][j] = true;
+                residuals[i] = res[0];
+            }
+            assertRelative(residuals, unit.residuals(masks), 1e-9, none[0], "batched residuals");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("unitCases")
+    void fusedLoopMatchesJavaLoop(Kernels kernels, int n, int out, int rows, Score score, boolean original) {
+        RawUnit raw = new RawUnit(rows, n, out, original, 11L * n + out, n >= 8 ? 3 : 0);
+        StatisticsAccumulator.Result stats;
+        try (StatisticsAccumulator acc = kernels.statistics(n, true); PointerScope scope = new PointerScope()) {
+            acc.add(new FloatPointer(raw.h), rows);
+            stats = acc.result();
+        }
+        for (int keep : new int[] {1, Math.max(1, n / 5), n}) {
+            for (boolean earlyStop : new boolean[] {false, true}) {
+                try (NativeOracle oracle = new NativeOracle(kernels.unit(raw.inputs(stats.gram(), stats.mass()), score), stats.mass())) {
+                    IspaspSelector.Loop java = IspaspSelector.run(oracle, keep, 6, earlyStop);
+                    IspaspSelector.Loop fused = oracle.run(keep, 6, earlyStop);
+                    String what = kernels.name() + " " + score + " n=" + n + " keep=" + keep + " earlyStop=" + earlyStop;
+                    assertArrayEquals(java.support(), fused.support(), what + " support");
+                    assertEquals(java.iterationsRun(), fused.iterationsRun(), what + " iterations run");
+                    assertRelative(java.residuals(), fused.residuals(), 1e-12, what + " trace");
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("allBackends")
+    void topKMatchesSortWithTiesAndNaN(Kernels kernels) {
+        SplittableRandom r = new SplittableRandom(5);
+        for (int trial = 0; trial < 60; trial++) {
+            int n = trial < 50 ? 1 + r.nextInt(400) : 50_000 + r.nextInt(100_000);
+            double[] x = new double[n];
+            float[] xf = new float[n];
+            for (int i = 0; i < n; i++) {
+                int kind = r.nextInt(30);
+                x[i] = kind == 0 ? Double.NaN : kind == 1 ? Double.NEGATIVE_INFINITY : kind == 2 ? Double.POSITIVE_INFINITY : kind == 3 ? -0.0
+                        : kind < 12 ? Math.floor(r.nextGaussian() * 3) : r.nextGaussian();   // many exact ties
+                xf[i] = (float) x[i];
+            }
+            double[] xfd = new double[n];
+            for (int i = 0; i < n; i++) xfd[i] = xf[i];
+            for (int k : new int[] {0, 1, n / 3, n - 1, n}) {
+                if (k < 0) continue;
+                assertArrayEquals(TopK.indices(x, k), kernels.topK(x, k), kernels.name() + " f64 n=" + n + " k=" + k);
+                assertArrayEquals(TopK.indices(xfd, k), kernels.topK(xf, k), kernels.name() + " f32 n=" + n + " k=" + k);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("allBackends")
+    void badArgumentsAreClearErrors(Kernels kernels) {
+        assertThrows(IllegalArgumentException.class, () -> kernels.topK(new float[3], 4));
+        assertThrows(IllegalArgumentException.class, () -> kernels.statistics(0, true));
+        RawUnit raw = new RawUnit(20, 6, 2, false, 1, 0);
+        try (UnitKernel unit = kernels.unit(raw.inputs(raw.gram(), raw.mass()), Score.SIGNED_SUM)) {
+            KernelException e = assertThrows(KernelException.class, () -> unit.evaluate(new int[] {3, 1}, true));
+            assertTrue(e.getMessage().contains("ascending"), e.getMessage());
+            assertThrows(KernelException.class, () -> unit.evaluate(new int[] {6}, true));
+            assertThrows(KernelException.class, () -> unit.run(7, 3, true));
+        }
+        assertThrows(IllegalArgumentException.class, () -> new UnitInputs(3, 1, new double[8], new double[3], new double[3], null, null, null, 0));
+    }
+
+    static int[] all(int n) {
+        int[] s = new int[n];
+        for (int i = 0; i < n; i++) s[i] = i;
+        return s;
+    }
+
+    static int[] randomSupport(SplittableRandom r, int n, int k) {
+        int[] p = all(n);
+        for (int i = 0; i < k; i++) {
+            int j = i + r.nextInt(n - i);
+            int t = p[i]; p[i] = p[j]; p[j] = t;
+        }
+        int[] s = Arrays.copyOf(p, k);
+        Arrays.sort(s);
+        return s;
+    }
+
+    static double[] squares(double[] g) {
+        double[] s = new double[g.length];
+        for (int i = 0; i < g.length; i++) s[i] = g[i] * g[i];
+        return s;
+    }
+
+    static double maxAbs(double[] v) {
+        double m = 0;
+        for (double x : v) m = Math.max(m, Math.abs(x));
+        return m;
+    }
+
+    static void assertRelative(double[] expected, double[] actual, double rel, String what) {
+        assertRelative(expected, actual, rel, 0, what);
+    }
+
+    /** max |expected - actual| <= rel * max(minScale, max |expected|). */
+    static void assertRelative(double[] expected, double[] actual, double rel, double minScale, String what) {
+        assertEquals(expected.length, actual.length, what + " length");
+        double scale = Math.max(1e-300, Math.max(minScale, maxAbs(expected)));
+        double worst = 0;
+        for (int i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(expected[i] - actual[i]));
+        assertTrue(worst <= rel * scale, what + ": max abs diff " + worst + " vs scale " + scale + " (rel " + worst / scale + ")");
+    }
+}
