@@ -138,7 +138,7 @@ extern "C" void ispasp_cpu_stats_free(ispasp_stats* st) { delete st; }
 struct ispasp_unit {
     int n, out, score;
     double zz;
-    std::vector<double> gram, m, e, c, cw, dcw, zw, q, mass;
+    std::vector<double> gram, m, e, c, cw, dcw, zw, q, mass, w;  // c may be empty (CURRENT target)
     // group-norm: rows pt[k] = sum_{j in S} Gamma_kj M[j,:] for k in `pt_support`, updated incrementally
     std::vector<double> pt;
     std::vector<int32_t> pt_support;
@@ -172,48 +172,67 @@ extern "C" ispasp_unit* ispasp_cpu_unit_new(int n, int out, const double* gram, 
         u->m.assign(nn, 0.0);
         gemm<double>(n, n, out, View<double>{w, n, true}, View<double>{w, n, false}, u->m.data(), n, false, true);
         mirror_upper(u->m.data(), n);
-        std::vector<double> zs(out), s(size_t(out) * out);
-        if (original) {
-            u->c.assign(cross, cross + size_t(n) * out);
-            zs.assign(zsum, zsum + out);
-            s.assign(szz, szz + size_t(out) * out);
-            u->zz = zz;
-        } else {
-            // CURRENT target z = W h: C = Gamma W^T, zsum = W a, szz = W C, zz = trace(szz)
-            u->c.assign(size_t(n) * out, 0.0);
-            gemm<double>(n, out, n, View<double>{gram, n, false}, View<double>{w, n, true}, u->c.data(), out, false, false);
-            for (int o = 0; o < out; o++) {
-                double acc = 0;
-                for (int j = 0; j < n; j++) acc += w[size_t(o) * n + j] * mass[j];
-                zs[o] = acc;
-            }
-            gemm<double>(out, out, n, View<double>{w, n, false}, View<double>{u->c.data(), out, false}, s.data(), out, false, false);
-            double tr = 0;
-            for (int o = 0; o < out; o++) tr += s[size_t(o) * out + o];
-            u->zz = tr;
-        }
         u->e.resize(nn);
         for (size_t i = 0; i < nn; i++) u->e[i] = u->gram[i] * u->m[i];
         u->dcw.assign(n, 0.0);
         u->zw.assign(n, 0.0);
-        for (int o = 0; o < out; o++) {
-            const double* wo = w + size_t(o) * n;
+        bool norm = score == ISPASP_SCORE_GROUP_NORM;
+        if (norm) u->cw.assign(nn, 0.0);
+        if (original) {
+            u->c.assign(cross, cross + size_t(n) * out);
+            u->zz = zz;
+            for (int o = 0; o < out; o++) {
+                const double* wo = w + size_t(o) * n;
+                for (int i = 0; i < n; i++) {
+                    u->dcw[i] += u->c[size_t(i) * out + o] * wo[i];
+                    u->zw[i] += wo[i] * zsum[o];
+                }
+            }
+            if (norm) {
+                gemm<double>(n, n, out, View<double>{u->c.data(), out, false}, View<double>{w, n, false}, u->cw.data(), n, false, false);
+                // q_i = w_i^T szz w_i via T = szz W [out x n]
+                std::vector<double> t(size_t(out) * n);
+                gemm<double>(out, n, out, View<double>{szz, out, false}, View<double>{w, n, false}, t.data(), n, false, false);
+                u->q.assign(n, 0.0);
+                for (int o = 0; o < out; o++)
+                    for (int i = 0; i < n; i++) u->q[i] += w[size_t(o) * n + i] * t[size_t(o) * n + i];
+            }
+        } else {
+            // CURRENT target z = W h. The header's definitions reduce to: diag(CW) = rowsum(E), W^T zsum = M a,
+            // zz = sum(E), CW = Gamma M, q = diag(M Gamma M) = colsum(M o CW). C = Gamma W^T is formed only when it
+            // is the cheaper route to CW (narrow B), else per kept row in unit_kept.
+            double total = 0;
             for (int i = 0; i < n; i++) {
-                u->dcw[i] += u->c[size_t(i) * out + o] * wo[i];
-                u->zw[i] += wo[i] * zs[o];
+                const double* er = u->e.data() + size_t(i) * n;
+                const double* mr = u->m.data() + size_t(i) * n;
+                double row = 0, za = 0;
+                for (int j = 0; j < n; j++) {
+                    row += er[j];
+                    za += mr[j] * mass[j];
+                }
+                u->dcw[i] = row;
+                u->zw[i] = za;
+                total += row;
+            }
+            u->zz = total;
+            if (norm) {
+                if (2 * int64_t(out) < n) {
+                    u->c.assign(size_t(n) * out, 0.0);
+                    gemm<double>(n, out, n, View<double>{gram, n, false}, View<double>{w, n, true}, u->c.data(), out, false, false);
+                    gemm<double>(n, n, out, View<double>{u->c.data(), out, false}, View<double>{w, n, false}, u->cw.data(), n, false, false);
+                } else {
+                    gemm<double>(n, n, n, View<double>{gram, n, false}, View<double>{u->m.data(), n, false}, u->cw.data(), n, false, false);
+                }
+                u->q.assign(n, 0.0);
+                for (int k = 0; k < n; k++) {
+                    const double* mk = u->m.data() + size_t(k) * n;
+                    const double* ck = u->cw.data() + size_t(k) * n;
+                    for (int i = 0; i < n; i++) u->q[i] += mk[i] * ck[i];
+                }
             }
         }
-        if (score == ISPASP_SCORE_GROUP_NORM) {
-            u->cw.assign(nn, 0.0);
-            gemm<double>(n, n, out, View<double>{u->c.data(), out, false}, View<double>{w, n, false}, u->cw.data(), n, false, false);
-            // q_i = w_i^T szz w_i via T = szz W [out x n]
-            std::vector<double> t(size_t(out) * n);
-            gemm<double>(out, n, out, View<double>{s.data(), out, false}, View<double>{w, n, false}, t.data(), n, false, false);
-            u->q.assign(n, 0.0);
-            for (int o = 0; o < out; o++)
-                for (int i = 0; i < n; i++) u->q[i] += w[size_t(o) * n + i] * t[size_t(o) * n + i];
-            u->pt.assign(nn, 0.0);
-        }
+        if (norm) u->pt.assign(nn, 0.0);
+        u->w.assign(w, w + size_t(out) * n);
         return u;
     } catch (const std::bad_alloc&) {
         fail(ISPASP_ENOMEM, "unit_new: out of memory for n = " + std::to_string(n));
@@ -232,6 +251,9 @@ static double unit_residual(const ispasp_unit* u, const int32_t* s, int count) {
     return acc - 2 * lin + quad;
 }
 
+// Below this many changed groups the incremental updates are row loops, not matrix products.
+static constexpr int kSmallDelta = 8;
+
 // Brings pt to the support s: a full product when the support changed a lot, otherwise row updates.
 static void update_pt(ispasp_unit* u, const int32_t* s, int count) {
     int n = u->n;
@@ -247,47 +269,66 @@ static void update_pt(ispasp_unit* u, const int32_t* s, int count) {
     if (!u->pt_valid || delta >= full) {
         if (count > 0) {
             // rows = Gamma[S,S] M[S,:], as one product on compact copies
-            std::vector<double> gss(size_t(count) * count), ms(size_t(count) * n), rows(size_t(count) * n);
-            for (int a = 0; a < count; a++) {
+            std::vector<double> gss(size_t(count) * count);
+            for (int a = 0; a < count; a++)
                 for (int b = 0; b < count; b++) gss[size_t(a) * count + b] = u->gram[size_t(s[a]) * n + s[b]];
-                std::copy_n(u->m.data() + size_t(s[a]) * n, n, ms.data() + size_t(a) * n);
-            }
-            gemm<double>(count, n, count, View<double>{gss.data(), count, false}, View<double>{ms.data(), n, false},
-                         rows.data(), n, false, false);
-            for (int a = 0; a < count; a++) std::copy_n(rows.data() + size_t(a) * n, n, u->pt.data() + size_t(s[a]) * n);
+            gemm<double>(count, n, count, View<double>{gss.data(), count, false}, View<double>{u->m.data(), n, false, s},
+                         u->pt.data(), n, false, false, s);
         }
     } else {
-        parallel_range(int64_t(common.size()), double(common.size()) * (added.size() + removed.size()) * n,
-                       [&](int64_t from, int64_t to) {
-            for (int64_t a = from; a < to; a++) {
-                int k = common[a];
-                double* row = u->pt.data() + size_t(k) * n;
-                const double* g = u->gram.data() + size_t(k) * n;
-                for (int j : added) {
-                    double c = g[j];
-                    const double* mj = u->m.data() + size_t(j) * n;
-                    for (int i = 0; i < n; i++) row[i] += c * mj[i];
+        // Both updates are matrix products (rows of M gathered by index; streaming an 8n-byte row of M once per
+        // kept row instead would be memory-bound):
+        //   pt[common] += Gamma[common, A] M[A,:] - Gamma[common, R] M[R,:]
+        //   pt[A]       = Gamma[A, S] M[S,:]
+        std::vector<int32_t> delta(added);
+        delta.insert(delta.end(), removed.begin(), removed.end());
+        int c = int(common.size()), d = int(delta.size()), a = int(added.size());
+        if (c > 0 && d > 0) {
+            std::vector<double> coef(size_t(c) * d);
+            for (int r = 0; r < c; r++)
+                for (int q = 0; q < d; q++) {
+                    double g = u->gram[size_t(common[r]) * n + delta[q]];
+                    coef[size_t(r) * d + q] = q < a ? g : -g;
                 }
-                for (int j : removed) {
-                    double c = g[j];
-                    const double* mj = u->m.data() + size_t(j) * n;
-                    for (int i = 0; i < n; i++) row[i] -= c * mj[i];
-                }
+            if (d > kSmallDelta) {
+                gemm<double>(c, n, d, View<double>{coef.data(), d, false}, View<double>{u->m.data(), n, false, delta.data()},
+                             u->pt.data(), n, true, false, common.data());
+            } else {
+                // a few changed groups: the rows of M they need stay in cache while the kept rows stream past
+                parallel_range(c, double(c) * d * n, [&](int64_t from, int64_t to) {
+                    for (int64_t r = from; r < to; r++) {
+                        double* row = u->pt.data() + size_t(common[r]) * n;
+                        for (int q = 0; q < d; q++) {
+                            double cq = coef[size_t(r) * d + q];
+                            const double* mq = u->m.data() + size_t(delta[q]) * n;
+                            for (int i = 0; i < n; i++) row[i] += cq * mq[i];
+                        }
+                    }
+                });
             }
-        });
-        parallel_range(int64_t(added.size()), double(added.size()) * count * n, [&](int64_t from, int64_t to) {
-            for (int64_t a = from; a < to; a++) {
-                int k = added[a];
-                double* row = u->pt.data() + size_t(k) * n;
-                const double* g = u->gram.data() + size_t(k) * n;
-                std::fill(row, row + n, 0.0);
-                for (int b = 0; b < count; b++) {
-                    double c = g[s[b]];
-                    const double* mj = u->m.data() + size_t(s[b]) * n;
-                    for (int i = 0; i < n; i++) row[i] += c * mj[i];
-                }
+        }
+        if (a > 0) {
+            std::vector<double> gas(size_t(a) * count);
+            for (int r = 0; r < a; r++)
+                for (int q = 0; q < count; q++) gas[size_t(r) * count + q] = u->gram[size_t(added[r]) * n + s[q]];
+            if (a > kSmallDelta) {
+                gemm<double>(a, n, count, View<double>{gas.data(), count, false}, View<double>{u->m.data(), n, false, s},
+                             u->pt.data(), n, false, false, added.data());
+            } else {
+                // each row of M[S,:] is read once for all new rows; the threads split the columns
+                parallel_range(n, double(a) * count * n, [&](int64_t from, int64_t to) {
+                    for (int r = 0; r < a; r++) std::fill(u->pt.data() + size_t(added[r]) * n + from, u->pt.data() + size_t(added[r]) * n + to, 0.0);
+                    for (int q = 0; q < count; q++) {
+                        const double* mq = u->m.data() + size_t(s[q]) * n;
+                        for (int r = 0; r < a; r++) {
+                            double g = gas[size_t(r) * count + q];
+                            double* row = u->pt.data() + size_t(added[r]) * n;
+                            for (int64_t i = from; i < to; i++) row[i] += g * mq[i];
+                        }
+                    }
+                });
             }
-        });
+        }
     }
     u->pt_support.assign(s, s + count);
     u->pt_valid = true;
@@ -400,8 +441,20 @@ extern "C" int ispasp_cpu_unit_kept(ispasp_unit* u, const int32_t* support, int 
         return fail(ISPASP_EARG, "unit_kept: bad arguments");
     int n = u->n, out = u->out;
     for (int a = 0; a < s; a++) {
-        for (int b = 0; b < s; b++) gram_ss[size_t(a) * s + b] = u->gram[size_t(support[a]) * n + support[b]];
-        std::copy_n(u->c.data() + size_t(support[a]) * out, out, cross_s + size_t(a) * out);
+        const double* g = u->gram.data() + size_t(support[a]) * n;
+        for (int b = 0; b < s; b++) gram_ss[size_t(a) * s + b] = g[support[b]];
+        double* dst = cross_s + size_t(a) * out;
+        if (!u->c.empty()) {
+            std::copy_n(u->c.data() + size_t(support[a]) * out, out, dst);
+        } else {
+            // C[k,:] = Gamma[k,:] W^T
+            for (int o = 0; o < out; o++) {
+                const double* wo = u->w.data() + size_t(o) * n;
+                double acc = 0;
+                for (int j = 0; j < n; j++) acc += g[j] * wo[j];
+                dst[o] = acc;
+            }
+        }
     }
     return 0;
 }

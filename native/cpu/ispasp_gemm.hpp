@@ -28,12 +28,17 @@ void run_workers(int workers, Fn fn) {
 }
 
 // A read-only matrix view: element (r, c) is p[r * ld + c], or p[c * ld + r] when transposed.
+// With `rows` set (untransposed views only), logical row r is stored row rows[r]: a gather without a copy.
 template <class T>
 struct View {
     const T* p;
     int64_t ld;
     bool trans;
-    T at(int64_t r, int64_t c) const { return trans ? p[c * ld + r] : p[r * ld + c]; }
+    const int32_t* rows = nullptr;
+    T at(int64_t r, int64_t c) const {
+        if (trans) return p[c * ld + r];
+        return p[(rows ? int64_t(rows[r]) : r) * ld + c];
+    }
 };
 
 template <class T> struct Tile;
@@ -73,13 +78,16 @@ void micro_kernel_generic(int kc, const T* ap, const T* bp, T* out) {
 bool cpu_has_avx2();
 
 // C[m x n] (ldc) = (accumulate ? C : 0) + A B. With upper_only, only tiles that touch the upper triangle
-// (j >= i) are computed and the strictly-lower part of C is left undefined.
+// (j >= i) are computed and the strictly-lower part of C is left undefined. With crows, row i of C is stored
+// at row crows[i] (a scatter without a copy).
 template <class T>
-void gemm(int64_t m, int64_t n, int64_t k, View<T> a, View<T> b, T* c, int64_t ldc, bool accumulate, bool upper_only) {
+void gemm(int64_t m, int64_t n, int64_t k, View<T> a, View<T> b, T* c, int64_t ldc, bool accumulate, bool upper_only,
+          const int32_t* crows = nullptr) {
     using P = Tile<T>;
     constexpr int MR = P::MR, NR = P::NR;
+    auto crow_of = [&](int64_t i) { return c + (crows ? int64_t(crows[i]) : i) * ldc; };
     if (!accumulate)
-        for (int64_t i = 0; i < m; i++) std::fill(c + i * ldc, c + i * ldc + n, T(0));
+        for (int64_t i = 0; i < m; i++) std::fill(crow_of(i), crow_of(i) + n, T(0));
     if (m == 0 || n == 0 || k == 0) return;
     auto kernel = cpu_has_avx2() ? &micro_kernel_avx2<T> : &micro_kernel_generic<T>;
     // Work items: column blocks of NC, most expensive first (upper_only: later blocks hold more rows).
@@ -120,7 +128,7 @@ void gemm(int64_t m, int64_t n, int64_t k, View<T> a, View<T> b, T* c, int64_t l
                             kernel(kc, apack.data() + ip * kc, bpack.data() + jp * kc, tile);
                             int rows = int(std::min<int64_t>(MR, mc - ip)), cols = int(std::min<int64_t>(NR, nc - jp));
                             for (int r = 0; r < rows; r++) {
-                                T* crow = c + (gi + r) * ldc + gj;
+                                T* crow = crow_of(gi + r) + gj;
                                 for (int q = 0; q < cols; q++) crow[q] += tile[r * NR + q];
                             }
                         }

@@ -43,7 +43,9 @@ void topk(const T* x, int64_t n, int64_t k, int64_t* out) {
     int64_t need = k;
     std::vector<K> cand;          // keys sharing the current prefix, after the first pass
     std::vector<int64_t> hist(BINS);
-    std::vector<K> keys(static_cast<size_t>(n));
+    // the key buffer is kept per thread: a fresh one per call costs more in page faults than the selection
+    static thread_local std::vector<K> keys;
+    keys.resize(static_cast<size_t>(n));
     for (int64_t i = 0; i < n; i++) keys[i] = order_key(x[i]);
     bool first = true;
     for (int shift = KEYBITS - BITS; ; shift -= BITS) {
@@ -94,6 +96,7 @@ void topk(const T* x, int64_t n, int64_t k, int64_t* out) {
         if (key > t) out[taken++] = i;
         else if (key == t && need > 0) { out[taken++] = i; need--; }
     }
+    if (keys.capacity() > (size_t(1) << 22)) std::vector<K>().swap(keys);  // keep at most 4M keys per thread
 }
 
 }  // namespace ispasp

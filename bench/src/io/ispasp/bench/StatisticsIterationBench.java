@@ -7,7 +7,9 @@ import io.ispasp.api.PruneOptions;
 import io.ispasp.api.Score;
 import io.ispasp.data.Dataset;
 import io.ispasp.model.Mlp;
+import io.ispasp.kernels.Backends;
 import io.ispasp.prune.DirectOracle;
+import io.ispasp.prune.NativeOracle;
 import io.ispasp.prune.Evaluation;
 import io.ispasp.prune.StatisticsOracle;
 import io.ispasp.prune.UnitContext;
@@ -17,6 +19,7 @@ import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -25,8 +28,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * One i-SpaSP iteration (scores and residual for a support of N/10 groups) on the statistics path, against one on
- * the direct path over 2N calibration rows, for a unit with N groups and an N-wide B.
+ * One i-SpaSP iteration (scores and residual for a support of N/10 groups) for a unit with N groups and an N-wide
+ * B: the C++ kernels (fresh support each call, and the fused loop per iteration), the libtorch statistics
+ * reference, and the direct path over 2N calibration rows.
  * Run: {@code java -cp ... org.openjdk.jmh.Main StatisticsIterationBench -f 1 -wi 2 -i 3 -w 1s -r 1s}
  */
 @State(Scope.Benchmark)
@@ -42,7 +46,10 @@ public class StatisticsIterationBench {
     private UnitStatistics stats;
     private StatisticsOracle fast;
     private DirectOracle direct;
+    private NativeOracle cpp;
     private int[] support;
+    private int[] other;
+    private boolean flip;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -59,14 +66,33 @@ public class StatisticsIterationBench {
         stats = UnitStatistics.gather(ctx);
         fast = new StatisticsOracle(stats, ctx.bWeight(), sc);
         direct = new DirectOracle(ctx, sc);
-        int s = n / 10;
+        cpp = new NativeOracle(Backends.cpu().unit(stats.inputs(ctx.bWeight()), sc), stats.activationMass());
+        support = randomSupport(r, n / 10);
+        other = randomSupport(r, n / 10);
+    }
+
+    private int[] randomSupport(SplittableRandom r, int s) {
         int[] perm = new int[n];
         for (int i = 0; i < n; i++) perm[i] = i;
         for (int i = 0; i < s; i++) {
             int j = i + r.nextInt(n - i);
             int t = perm[i]; perm[i] = perm[j]; perm[j] = t;
         }
-        support = java.util.Arrays.stream(perm, 0, s).sorted().toArray();
+        return java.util.Arrays.stream(perm, 0, s).sorted().toArray();
+    }
+
+    /** C++ kernel, worst case: every call a support unrelated to the last one (no incremental update helps). */
+    @Benchmark
+    public Evaluation cppIterationFreshSupport() {
+        flip = !flip;
+        return cpp.evaluate(flip ? support : other, true);
+    }
+
+    /** C++ fused loop, T = 20 without early stop from the empty support; reported per iteration. */
+    @Benchmark
+    @OperationsPerInvocation(20)
+    public int[] cppFusedLoopPerIteration() {
+        return cpp.run(n / 10, 20, false).support();
     }
 
     @Benchmark
@@ -83,5 +109,6 @@ public class StatisticsIterationBench {
     public void tearDown() {
         fast.close();
         direct.close();
+        cpp.close();
     }
 }

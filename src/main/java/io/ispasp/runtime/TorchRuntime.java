@@ -15,7 +15,7 @@ public final class TorchRuntime {
 
     private TorchRuntime() {}
 
-    /** Unpacks and loads libtorch once and sets the intra-op thread count (env ISPASP_THREADS, else all cores). */
+    /** Unpacks and loads libtorch once and sets the thread count of libtorch and of the C++ kernels (env ISPASP_THREADS, else all cores). */
     public static synchronized void init() {
         if (ready) return;
         try {
@@ -29,6 +29,7 @@ public final class TorchRuntime {
         }
         int threads = threadsFromEnv();
         org.bytedeco.pytorch.global.torch.set_num_threads(threads);
+        io.ispasp.kernels.cpu.CpuLib.ispasp_cpu_set_threads(threads);
         ready = true;
         LOG.debug("libtorch loaded, {} intra-op threads", threads);
     }
@@ -39,11 +40,12 @@ public final class TorchRuntime {
         return org.bytedeco.pytorch.global.torch.get_num_threads();
     }
 
-    /** Changes the libtorch intra-op thread count (process wide). */
+    /** Changes the thread count of libtorch's ops and of the C++ CPU kernels (process wide). */
     public static void setThreads(int n) {
         init();
         if (n < 1) throw new IllegalArgumentException("threads must be >= 1, got " + n);
         org.bytedeco.pytorch.global.torch.set_num_threads(n);
+        io.ispasp.kernels.cpu.CpuLib.ispasp_cpu_set_threads(n);
     }
 
     private static int threadsFromEnv() {

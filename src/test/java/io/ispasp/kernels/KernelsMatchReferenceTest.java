@@ -12,6 +12,7 @@ import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
 import io.ispasp.api.Score;
+import io.ispasp.bench.RawUnit;
 import io.ispasp.prune.IspaspSelector;
 import io.ispasp.prune.NativeOracle;
 import io.ispasp.prune.TopK;
@@ -29,7 +30,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@link #cudaBackend()} is reported as skipped, with the reason.
  */
 class KernelsMatchReferenceTest {
-    private static final int[][] SHAPES = {{1, 1, 3}, {7, 3, 40}, {33, 10, 257}, {70, 1, 130}, {130, 37, 300}};
+    // n, out, rows; {20, 15, ..} takes the wide-B set-up route (CW = Gamma M), the others the narrow one (CW = C W)
+    private static final int[][] SHAPES = {{1, 1, 3}, {7, 3, 40}, {20, 15, 90}, {33, 10, 257}, {70, 1, 130}, {130, 37, 300}};
 
     static List<Kernels> backends() {
         List<Kernels> b = new ArrayList<>();
@@ -131,6 +133,41 @@ class KernelsMatchReferenceTest {
                 }
             }
         }
+    }
+
+    /** Group-norm keeps per-support state updated incrementally; walk supports that change by 0 to 40 groups. */
+    @ParameterizedTest
+    @MethodSource("allBackends")
+    void groupNormIncrementalUpdatesStayExact(Kernels kernels) {
+        int n = 150;
+        RawUnit raw = new RawUnit(200, n, 12, false, 17, 0);
+        SplittableRandom r = new SplittableRandom(8);
+        try (UnitKernel unit = kernels.unit(raw.inputs(raw.gram(), raw.mass()), Score.GROUP_NORM)) {
+            double[] none = new double[1];
+            double scale = maxAbs(raw.scores(new int[0], Score.GROUP_NORM, none));
+            int[] support = randomSupport(r, n, 60);
+            for (int swaps : new int[] {0, 1, 3, 8, 9, 12, 40, 2, 0, 60}) {
+                support = swap(r, support, n, swaps);
+                double[] ref = raw.scores(support, Score.GROUP_NORM, none);
+                double[] got = squares(unit.evaluate(support, true).scores());
+                assertRelative(ref, got, 1e-9, scale, kernels.name() + " after swapping " + swaps + " groups");
+            }
+        }
+    }
+
+    /** Replaces `count` members of the support by non-members (keeps the size). */
+    static int[] swap(SplittableRandom r, int[] support, int n, int count) {
+        java.util.TreeSet<Integer> in = new java.util.TreeSet<>();
+        for (int i : support) in.add(i);
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) if (!in.contains(i)) out.add(i);
+        List<Integer> members = new ArrayList<>(in);
+        count = Math.min(count, Math.min(members.size(), out.size()));
+        for (int c = 0; c < count; c++) {
+            in.remove(members.remove(r.nextInt(members.size())));
+            in.add(out.remove(r.nextInt(out.size())));
+        }
+        return in.stream().mapToInt(Integer::intValue).toArray();
     }
 
     @ParameterizedTest

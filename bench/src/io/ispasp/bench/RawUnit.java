@@ -1,22 +1,24 @@
-package io.ispasp.kernels;
+package io.ispasp.bench;
 
 import java.util.SplittableRandom;
 
 import io.ispasp.api.Score;
+import io.ispasp.kernels.UnitInputs;
 
 /**
- * A unit given by its raw data, with the slow obvious float64 answers: rows h_p (n), targets z_p (out), B's weight
+ * A unit given by its raw data, with the slow obvious float64 answers (the reference of the kernel tests and of
+ * {@link GpuCheck}): rows h_p (n), targets z_p (out), B's weight
  * W [out x n]. The residual of a support S is R_p = z_p - W (m o h_p) (m = mask of S) and G_p = W^T R_p, so
  * signed-sum = sum_p G_p, group-norm = sqrt(sum_p G_p^2), correlation = sum_p h_p o G_p, ||R||^2 = sum_p ||R_p||^2.
  */
-final class RawUnit {
-    final int rows, n, out;
-    final float[] h;        // rows x n
-    final double[] z;       // rows x out
-    final double[] w;       // out x n
-    final boolean original; // z given (ORIGINAL target) or z = W h (CURRENT)
+public final class RawUnit {
+    public final int rows, n, out;
+    public final float[] h;        // rows x n
+    public final double[] z;       // rows x out
+    public final double[] w;       // out x n
+    public final boolean original; // z given (ORIGINAL target) or z = W h (CURRENT)
 
-    RawUnit(int rows, int n, int out, boolean original, long seed, int duplicateGroups) {
+    public RawUnit(int rows, int n, int out, boolean original, long seed, int duplicateGroups) {
         this.rows = rows;
         this.n = n;
         this.out = out;
@@ -40,13 +42,13 @@ final class RawUnit {
         }
     }
 
-    double[] mass() {
+    public double[] mass() {
         double[] a = new double[n];
         for (int p = 0; p < rows; p++) for (int i = 0; i < n; i++) a[i] += h[p * n + i];
         return a;
     }
 
-    double[] gram() {
+    public double[] gram() {
         double[] g = new double[n * n];
         for (int p = 0; p < rows; p++)
             for (int i = 0; i < n; i++) {
@@ -58,7 +60,7 @@ final class RawUnit {
     }
 
     /** Exact float64 inputs for a unit kernel (the target statistics only for ORIGINAL). */
-    UnitInputs inputs(double[] gram, double[] mass) {
+    public UnitInputs inputs(double[] gram, double[] mass) {
         if (!original) return UnitInputs.current(n, out, gram, mass, w);
         double[] cross = new double[n * out], zsum = new double[out], szz = new double[out * out];
         double zz = 0;
@@ -75,7 +77,7 @@ final class RawUnit {
     }
 
     /** Scores (group-norm squared, to compare without sqrt's cancellation) and ||R||^2 for support s. */
-    double[] scores(int[] support, Score score, double[] residualOut) {
+    public double[] scores(int[] support, Score score, double[] residualOut) {
         boolean[] kept = new boolean[n];
         for (int i : support) kept[i] = true;
         double[] g = new double[n];
