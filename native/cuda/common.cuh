@@ -9,7 +9,11 @@
 #include <new>
 #include <string>
 
+// The library is compiled with hidden visibility; the C API (and the internal bench hooks) are exported.
+#pragma GCC visibility push(default)
 #include "ispasp/kernels.h"
+#include "bench.h"
+#pragma GCC visibility pop
 
 namespace ispasp_cuda {
 

@@ -3,7 +3,6 @@
 #include <memory>
 #include <vector>
 
-#include "bench.h"
 #include "common.cuh"
 
 using namespace ispasp_cuda;

@@ -4,7 +4,6 @@
 #include <memory>
 #include <vector>
 
-#include "bench.h"
 #include "common.cuh"
 #include "gemm64.cuh"
 #include "select.cuh"

@@ -67,8 +67,8 @@ typedef struct ispasp_unit ispasp_unit;
  *
  * 3. Batched residuals: residual of many supports at once, given as 0/1 masks kept[batch x n].
  *
- * 4. Top-k: the k largest values, ties broken by LOWER index, NaN ranks below every number (also below -inf
- *    in the sense that any number is preferred); the chosen indices are written in ASCENDING index order.
+ * 4. Top-k: the k largest values, ties broken by LOWER index; -0.0 equals 0.0; every NaN ranks below every
+ *    number, -inf included (NaNs tie among themselves); the chosen indices are written in ASCENDING index order.
  *    k may be 0..n.
  *
  * 5. The i-SpaSP loop on a unit (no host round trip per iteration on the GPU):
