@@ -222,11 +222,11 @@ extern "C" int ispasp_cuda_stats_add(ispasp_stats* st, const float* h, int64_t r
 extern "C" int ispasp_cuda_stats_get(ispasp_stats* st, double* mass, double* gram) {
     return guard<int>([&]() -> int {
         if (!st) throw_arg("stats_get: null stats");
-        if (!mass && !gram) throw_arg("stats_get: null mass and gram");
+        if (!mass || !gram) throw_arg("stats_get: null mass or gram");
         ISPASP_CK(cudaSetDevice(st->dev));
         const size_t n = (size_t)st->n;
-        if (mass) ISPASP_CK(cudaMemcpy(mass, st->mass.p, n * sizeof(double), cudaMemcpyDeviceToHost));
-        if (gram) {
+        ISPASP_CK(cudaMemcpy(mass, st->mass.p, n * sizeof(double), cudaMemcpyDeviceToHost));
+        {
             if (st->fp64) {
                 ISPASP_CK(cudaMemcpy(gram, st->g64.p, n * n * sizeof(double), cudaMemcpyDeviceToHost));
                 for (size_t i = 1; i < n; ++i)

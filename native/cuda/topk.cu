@@ -228,9 +228,9 @@ void topk_enqueue(const T* dx, int64_t n, int64_t k, int64_t* dout, TopkScratch&
 
 template <typename T>
 int topk_host(const T* x, int64_t n, int64_t k, int64_t* out) {
-    if (n < 0 || k < 0 || k > n) throw_arg("topk: need 0 <= k <= n");
+    if (n < 0 || k < 0 || k > n || (n > 0 && !x) || (k > 0 && !out))
+        throw_arg("topk: need 0 <= k <= n and non-null buffers (n=" + std::to_string(n) + ", k=" + std::to_string(k) + ")");
     if (k == 0) return 0;
-    if (!x || !out) throw_arg("topk: null x or out");
     if ((n + TK_TILE - 1) / TK_TILE > 0x7fffffffLL) throw_arg("topk: n too large");
     if (k == n) {
         for (int64_t i = 0; i < n; ++i) out[i] = i;

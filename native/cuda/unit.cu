@@ -409,7 +409,7 @@ extern "C" ispasp_unit* ispasp_cuda_unit_new(int n, int out, const double* gram,
 extern "C" int ispasp_cuda_unit_evaluate(ispasp_unit* u, const int32_t* support, int s, double* scores,
                                          double* residual) {
     return guard<int>([&]() -> int {
-        if (!u) throw_arg("unit_evaluate: null unit");
+        if (!u || !residual) throw_arg("unit_evaluate: null unit or residual");
         u->check_support(support, s, "unit_evaluate");
         ISPASP_CK(cudaSetDevice(u->dev));
         cudaStream_t st = u->stream.s;
@@ -419,7 +419,7 @@ extern "C" int ispasp_cuda_unit_evaluate(ispasp_unit* u, const int32_t* support,
         double r = 0.0;
         ISPASP_CK(cudaMemcpyAsync(&r, u->r.p, sizeof(double), cudaMemcpyDeviceToHost, st));
         ISPASP_CK(cudaStreamSynchronize(st));
-        if (residual) *residual = r;
+        *residual = r;
         return 0;
     });
 }
@@ -455,7 +455,7 @@ extern "C" int ispasp_cuda_unit_residuals(ispasp_unit* u, const uint8_t* kept, i
 extern "C" int ispasp_cuda_unit_kept(ispasp_unit* u, const int32_t* support, int s, double* gram_ss,
                                      double* cross_s) {
     return guard<int>([&]() -> int {
-        if (!u) throw_arg("unit_kept: null unit");
+        if (!u || !gram_ss || !cross_s) throw_arg("unit_kept: null unit, gram_ss or cross_s");
         u->check_support(support, s, "unit_kept");
         if (s == 0) return 0;
         ISPASP_CK(cudaSetDevice(u->dev));
@@ -483,10 +483,10 @@ extern "C" int ispasp_cuda_unit_kept(ispasp_unit* u, const int32_t* support, int
 
 static void check_run_args(ispasp_unit* u, int keep, int iterations, const int32_t* support, const double* trace) {
     if (!u) throw_arg("unit_run: null unit");
-    if (keep < 0 || keep > u->n) throw_arg("unit_run: keep out of range 0..n");
-    if (iterations < 0) throw_arg("unit_run: iterations < 0");
-    if (keep > 0 && !support) throw_arg("unit_run: null support");
-    if (iterations > 0 && !trace) throw_arg("unit_run: null trace");
+    // Same contract as the CPU twin: keep in [1, n], iterations >= 1, non-null buffers.
+    if (keep < 1 || keep > u->n) throw_arg("unit_run: keep must be in [1, n], got " + std::to_string(keep));
+    if (iterations < 1) throw_arg("unit_run: iterations must be >= 1");
+    if (!support || !trace) throw_arg("unit_run: null support or trace");
 }
 
 extern "C" int ispasp_cuda_unit_run(ispasp_unit* u, int keep, int iterations, int early_stop, int32_t* support,
