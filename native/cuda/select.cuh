@@ -32,9 +32,13 @@ __device__ void block_select(int n, int K, KeyFn kf, uint8_t* flag, uint8_t bit,
         for (int b = tid; b < 256; b += nt) sm.hist[b] = 0u;
         __syncthreads();
         const unsigned long long P = sm.prefix, Mk = sm.mask;
-        for (int i = tid; i < n; i += nt) {
+        for (int c0 = 0; c0 < n; c0 += nt) {  // uniform trip count: whole warps reach __match_any_sync
+            const int i = c0 + tid;
+            unsigned bin = 256u;
             unsigned long long key;
-            if (kf(i, key) && (key & Mk) == P) atomicAdd(&sm.hist[(key >> shift) & 255ull], 1u);
+            if (i < n && kf(i, key) && (key & Mk) == P) bin = (unsigned)((key >> shift) & 255ull);
+            const unsigned peers = __match_any_sync(0xffffffffu, bin);  // one shared atomic per distinct bin
+            if (bin < 256u && (tid & 31) == __ffs(peers) - 1) atomicAdd(&sm.hist[bin], (unsigned)__popc(peers));
         }
         __syncthreads();
         if (tid < 32) {  // warp 0: find the digit (from the top) where the count crosses krem
