@@ -62,6 +62,29 @@ R guard(F&& f) {
 int current_device();
 
 // ------------------------------------------------------------------ RAII
+// Makes `dev` current for the scope and restores the caller's device afterwards (the library must not change
+// the current device of a thread that other CUDA code in the process also uses). quiet: never throws.
+struct DeviceGuard {
+    int prev = -1;
+    bool changed = false;
+    explicit DeviceGuard(int dev, bool quiet = false) {
+        cudaError_t e = cudaGetDevice(&prev);
+        if (e == cudaSuccess && prev != dev) {
+            e = cudaSetDevice(dev);
+            changed = e == cudaSuccess;
+        }
+        if (e != cudaSuccess) {
+            if (!quiet) throw_cuda(e, "cudaSetDevice");
+            (void)cudaGetLastError();
+        }
+    }
+    DeviceGuard(const DeviceGuard&) = delete;
+    DeviceGuard& operator=(const DeviceGuard&) = delete;
+    ~DeviceGuard() {
+        if (changed) cudaSetDevice(prev);
+    }
+};
+
 template <typename T>
 struct DevBuf {
     T* p = nullptr;

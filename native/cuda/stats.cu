@@ -164,7 +164,7 @@ extern "C" ispasp_stats* ispasp_cuda_stats_new(int n, int fp64) {
         if (n <= 0) throw_arg("stats_new: n must be positive, got " + std::to_string(n));
         std::unique_ptr<ispasp_stats> p(new ispasp_stats());
         p->dev = current_device();
-        ISPASP_CK(cudaSetDevice(p->dev));
+        DeviceGuard dg_(p->dev);
         p->n = n;
         p->fp64 = fp64 != 0;
         p->stream.create();
@@ -192,7 +192,7 @@ extern "C" int ispasp_cuda_stats_add(ispasp_stats* st, const float* h, int64_t r
         if (rows < 0) throw_arg("stats_add: rows < 0");
         if (rows == 0) return 0;
         if (!h) throw_arg("stats_add: null h");
-        ISPASP_CK(cudaSetDevice(st->dev));
+        DeviceGuard dg_(st->dev);
         const int n = st->n;
         const int want = (int)std::min<int64_t>(rows, CHUNK_ROWS);
         if (st->h_rows < want) {
@@ -223,7 +223,7 @@ extern "C" int ispasp_cuda_stats_get(ispasp_stats* st, double* mass, double* gra
     return guard<int>([&]() -> int {
         if (!st) throw_arg("stats_get: null stats");
         if (!mass || !gram) throw_arg("stats_get: null mass or gram");
-        ISPASP_CK(cudaSetDevice(st->dev));
+        DeviceGuard dg_(st->dev);
         const size_t n = (size_t)st->n;
         ISPASP_CK(cudaMemcpy(mass, st->mass.p, n * sizeof(double), cudaMemcpyDeviceToHost));
         {
@@ -252,7 +252,7 @@ extern "C" int64_t ispasp_cuda_stats_rows(ispasp_stats* st) {
 
 extern "C" void ispasp_cuda_stats_free(ispasp_stats* st) {
     if (!st) return;
-    cudaSetDevice(st->dev);
+    DeviceGuard dg_(st->dev, true);
     delete st;
 }
 
@@ -261,7 +261,7 @@ extern "C" int ispasp_cuda_bench_gram(int n, int rows, int reps, double* median_
     return guard<int>([&]() -> int {
         if (n <= 0 || rows <= 0 || reps <= 0 || !median_ms) throw_arg("bench_gram: bad argument");
         const int dev = current_device();
-        ISPASP_CK(cudaSetDevice(dev));
+        DeviceGuard dg_(dev);
         Stream s;
         s.create();
         DevBuf<float> h((size_t)rows * n);

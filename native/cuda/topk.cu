@@ -237,7 +237,7 @@ int topk_host(const T* x, int64_t n, int64_t k, int64_t* out) {
         return 0;
     }
     const int dev = current_device();
-    ISPASP_CK(cudaSetDevice(dev));
+    DeviceGuard dg_(dev);
     Stream st;
     st.create();
     DevBuf<T> dx((size_t)n);
@@ -265,7 +265,7 @@ extern "C" int ispasp_cuda_bench_topk(int64_t n, int64_t k, int f64, int reps, d
     return guard<int>([&]() -> int {
         if (n <= 1 || k <= 0 || k >= n || reps <= 0 || !median_ms) throw_arg("bench_topk: need 0 < k < n, reps > 0");
         const int dev = current_device();
-        ISPASP_CK(cudaSetDevice(dev));
+        DeviceGuard dg_(dev);
         Stream st;
         st.create();
         DevBuf<float> xf;

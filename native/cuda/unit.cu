@@ -324,7 +324,7 @@ extern "C" ispasp_unit* ispasp_cuda_unit_new(int n, int out, const double* gram,
         if (score < 0 || score > 2) throw_arg("unit_new: unknown score " + std::to_string(score));
         std::unique_ptr<ispasp_unit> u(new ispasp_unit());
         u->dev = current_device();
-        ISPASP_CK(cudaSetDevice(u->dev));
+        DeviceGuard dg_(u->dev);
         u->n = n;
         u->out = out;
         u->score = score;
@@ -411,7 +411,7 @@ extern "C" int ispasp_cuda_unit_evaluate(ispasp_unit* u, const int32_t* support,
     return guard<int>([&]() -> int {
         if (!u || !residual) throw_arg("unit_evaluate: null unit or residual");
         u->check_support(support, s, "unit_evaluate");
-        ISPASP_CK(cudaSetDevice(u->dev));
+        DeviceGuard dg_(u->dev);
         cudaStream_t st = u->stream.s;
         if (s > 0) ISPASP_CK(cudaMemcpyAsync(u->S.p, support, (size_t)s * sizeof(int32_t), cudaMemcpyHostToDevice, st));
         u->eval_device(u->S.p, s, scores != nullptr, nullptr, nullptr);
@@ -430,7 +430,7 @@ extern "C" int ispasp_cuda_unit_residuals(ispasp_unit* u, const uint8_t* kept, i
         if (batch < 0) throw_arg("unit_residuals: batch < 0");
         if (batch == 0) return 0;
         if (!kept || !residuals) throw_arg("unit_residuals: null kept or residuals");
-        ISPASP_CK(cudaSetDevice(u->dev));
+        DeviceGuard dg_(u->dev);
         cudaStream_t st = u->stream.s;
         const int n = u->n;
         const int chunk = (int)std::max<int64_t>(1, std::min<int64_t>({(int64_t)batch, 1024, (int64_t)(32u << 20) / n}));
@@ -458,7 +458,7 @@ extern "C" int ispasp_cuda_unit_kept(ispasp_unit* u, const int32_t* support, int
         if (!u || !gram_ss || !cross_s) throw_arg("unit_kept: null unit, gram_ss or cross_s");
         u->check_support(support, s, "unit_kept");
         if (s == 0) return 0;
-        ISPASP_CK(cudaSetDevice(u->dev));
+        DeviceGuard dg_(u->dev);
         cudaStream_t st = u->stream.s;
         DevBuf<int32_t> dS(s);
         ISPASP_CK(cudaMemcpyAsync(dS.p, support, (size_t)s * sizeof(int32_t), cudaMemcpyHostToDevice, st));
@@ -493,7 +493,7 @@ extern "C" int ispasp_cuda_unit_run(ispasp_unit* u, int keep, int iterations, in
                                     double* trace) {
     return guard<int>([&]() -> int {
         check_run_args(u, keep, iterations, support, trace);
-        ISPASP_CK(cudaSetDevice(u->dev));
+        DeviceGuard dg_(u->dev);
         cudaStream_t st = u->stream.s;
         u->run_device(keep, iterations, early_stop);
         int ints[3] = {0, 0, 0};
@@ -513,7 +513,7 @@ extern "C" int ispasp_cuda_unit_run(ispasp_unit* u, int keep, int iterations, in
 
 extern "C" void ispasp_cuda_unit_free(ispasp_unit* u) {
     if (!u) return;
-    cudaSetDevice(u->dev);
+    DeviceGuard dg_(u->dev, true);
     delete u;
 }
 
@@ -545,7 +545,7 @@ extern "C" int ispasp_cuda_bench_run(ispasp_unit* u, int keep, int iterations, i
         double dummy_t = 0;
         check_run_args(u, keep, iterations, &dummy, &dummy_t);
         if (reps <= 0 || !median) throw_arg("bench_run: bad reps or null median");
-        ISPASP_CK(cudaSetDevice(u->dev));
+        DeviceGuard dg_(u->dev);
         *median = median_ms(u->stream.s, reps, [&] { u->run_device(keep, iterations, early_stop); });
         return 0;
     });
@@ -556,7 +556,7 @@ extern "C" int ispasp_cuda_bench_evaluate(ispasp_unit* u, const int32_t* support
         if (!u) throw_arg("bench_evaluate: null unit");
         u->check_support(support, s, "bench_evaluate");
         if (reps <= 0 || !median) throw_arg("bench_evaluate: bad reps or null median");
-        ISPASP_CK(cudaSetDevice(u->dev));
+        DeviceGuard dg_(u->dev);
         if (s > 0)
             ISPASP_CK(cudaMemcpy(u->S.p, support, (size_t)s * sizeof(int32_t), cudaMemcpyHostToDevice));
         *median = median_ms(u->stream.s, reps, [&] { u->eval_device(u->S.p, s, true, nullptr, nullptr); });
