@@ -107,6 +107,25 @@ class CliTest {
         assertEquals(j.get("accuracy").get("after").asDouble(), ev.get("accuracy").asDouble(), 1e-12);
     }
 
+    /** Every device choice prunes to the same result; without a usable GPU, cuda says why and runs on the CPU. */
+    @Test
+    void everyDeviceGivesTheSameSupport() throws IOException {
+        JsonNode first = null;
+        for (String device : new String[] {"cpu", "auto", "cuda"}) {
+            Path out = dir.resolve("dev-" + device + ".ckpt"), report = dir.resolve("dev-" + device + ".json");
+            Run r = cli("prune", "--model", dense.toString(), "--data", data.toString(), "--ratio", "0.5", "--calib", "200",
+                    "--path", "statistics", "--device", device, "--out", out.toString(), "--report", report.toString());
+            assertEquals(0, r.code(), device + ": " + r.err());
+            JsonNode j = new ObjectMapper().readTree(report.toFile());
+            if (!io.ispasp.kernels.CudaGate.available() && !device.equals("cpu")) {
+                assertTrue(j.get("device").asText().startsWith("cpu kernels"), j.get("device").asText());
+                assertTrue(j.get("device").asText().contains(io.ispasp.kernels.CudaGate.status()), j.get("device").asText());
+            }
+            if (first == null) first = j;
+            else assertEquals(first.get("units").get(0).get("indices"), j.get("units").get(0).get("indices"), device);
+        }
+    }
+
     @Test
     void everyMethodRuns() {
         for (String m : new String[] {"gfs", "magnitude", "activation", "random"}) {
@@ -125,6 +144,7 @@ class CliTest {
             {"2", "--ratio", "0"}, {"2", "--ratio", "1.5"}, {"2", "--ratio", "NaN"}, {"2", "--ratio", "abc"},
             {"2", "--ratio", "0.5", "--method", "nope"}, {"2", "--ratio", "0.5", "--score", "nope"},
             {"2", "--ratio", "0.5", "--path", "nope"}, {"2", "--ratio", "0.5", "--dataset", "cifar"},
+            {"2", "--ratio", "0.5", "--device", "tpu"},
             {"1", "--ratio", "0.5", "--model", bogus.toString()},
             {"1", "--ratio", "0.5", "--model", dir.resolve("missing.ckpt").toString()},
         };
