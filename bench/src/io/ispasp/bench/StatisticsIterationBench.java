@@ -50,6 +50,8 @@ public class StatisticsIterationBench {
     private int[] support;
     private int[] other;
     private boolean flip;
+    private boolean[][] masks;
+    private int[][] supports;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -69,6 +71,30 @@ public class StatisticsIterationBench {
         cpp = new NativeOracle(Backends.cpu().unit(stats.inputs(ctx.bWeight()), sc), stats.activationMass());
         support = randomSupport(r, n / 10);
         other = randomSupport(r, n / 10);
+        supports = new int[RESIDUAL_BATCH][];
+        masks = new boolean[RESIDUAL_BATCH][n];
+        for (int b = 0; b < RESIDUAL_BATCH; b++) {
+            supports[b] = randomSupport(r, n / 10);
+            for (int i : supports[b]) masks[b][i] = true;
+        }
+    }
+
+    private static final int RESIDUAL_BATCH = 64;
+
+    /** Kernel 3: ||R||^2 of 64 supports in one C++ call; reported per support. */
+    @Benchmark
+    @OperationsPerInvocation(RESIDUAL_BATCH)
+    public double[] cppBatchedResiduals() {
+        return cpp.residuals(masks);
+    }
+
+    /** The libtorch reference of kernel 3: one evaluation (no scores) per support; reported per support. */
+    @Benchmark
+    @OperationsPerInvocation(RESIDUAL_BATCH)
+    public double statisticsResiduals() {
+        double sum = 0;
+        for (int[] s : supports) sum += fast.evaluate(s, false).residual();
+        return sum;
     }
 
     private int[] randomSupport(SplittableRandom r, int s) {

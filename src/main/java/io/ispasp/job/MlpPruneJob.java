@@ -3,10 +3,10 @@ package io.ispasp.job;
 import io.ispasp.api.PruneOptions;
 import io.ispasp.api.PruneReport;
 import io.ispasp.data.Dataset;
+import io.ispasp.kernels.Backends;
 import io.ispasp.model.Mlp;
 import io.ispasp.prune.MlpPruner;
 import io.ispasp.prune.PruneListener;
-import io.ispasp.kernels.Backends;
 import io.ispasp.runtime.TorchRuntime;
 import io.ispasp.train.Evaluator;
 

@@ -35,6 +35,11 @@ public final class NativeOracle implements ScoreOracle {
         return new KeptStatistics(support.length, unit.outputs(), k.gram(), k.cross(), zz);
     }
 
+    /** ||R||^2 for many supports at once (kept[b][i]: group i kept in support b). */
+    public double[] residuals(boolean[][] kept) {
+        return unit.residuals(kept);
+    }
+
     /** The fused loop: same answers as {@link IspaspSelector#run} on this oracle, in one native call. */
     public IspaspSelector.Loop run(int keep, int iterations, boolean earlyStop) {
         UnitKernel.Run r = unit.run(keep, iterations, earlyStop);

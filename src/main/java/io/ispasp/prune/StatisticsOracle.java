@@ -6,9 +6,10 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * The reference statistics path (libtorch ops, float64), which the native kernels are checked against: answers every evaluation from {@link UnitStatistics} without touching the data again. With B's
- * weight W [out, N], M = W^T W, CW = C W (C = sum_p h_p z_p^T; for the CURRENT target z = W h so CW = Gamma M),
- * E = Gamma o M, and S the support (m its mask):
+ * The reference statistics path (libtorch ops, float64), which the native kernels are checked against: answers
+ * every evaluation from {@link UnitStatistics} without touching the data again. With B's weight W [out, N],
+ * M = W^T W, CW = C W (C = sum_p h_p z_p^T; for the CURRENT target z = W h so CW = Gamma M), E = Gamma o M, and S
+ * the support (m its mask):
  * <pre>
  *   signed-sum    g   = W^T zsum - M[:,S] a[S]
  *   correlation   g   = diag(CW) - rowsum(E[:,S])
