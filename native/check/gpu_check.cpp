@@ -4,7 +4,8 @@
 //
 // No usable CUDA device: prints "SKIP: <reason>" and exits 0 (1 with --require-gpu).
 // Exit status 1 if any check fails. --out writes a Markdown table (kernel, shape, max rel err vs fp64,
-// matches CPU twin, median time, notes) plus the device name. --quick skips the large CPU-twin timings.
+// matches CPU twin, median time, notes) plus the device name. --quick skips the large CPU-twin timings;
+// --small runs only small shapes and no timings.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -31,6 +32,7 @@ using std::string;
 using std::vector;
 
 bool g_fail = false;
+bool g_small = false;  // --small: small shapes only, no timings (for slow emulation / smoke runs)
 
 struct Row {
     string kernel, shape, err, match, time, notes;
@@ -266,6 +268,7 @@ void check_stats(std::mt19937_64& rng) {
     const Case cases[] = {{1000, 37, 1, 333}, {5000, 130, 1, 4500}, {300, 129, 0, 100}, {4097, 256, 1, 4097},
                           {64, 1, 1, 10},     {700, 128, 0, 700},   {9000, 257, 1, 4200}};
     for (const Case& c : cases) {
+        if (g_small && c.rows * c.n > 300000) continue;
         vector<float> h = random_h(rng, c.rows, c.n, 0);
         vector<double> ra, rG;
         ref_stats(h, c.rows, c.n, ra, rG);
@@ -354,6 +357,7 @@ void check_units(std::mt19937_64& rng) {
     const UnitCase cases[] = {{37, 5, 500, false, 0}, {130, 17, 800, true, 7}, {200, 33, 1000, false, 5},
                               {129, 64, 600, true, 0}, {300, 10, 1500, false, 3}};
     for (const UnitCase& c : cases) {
+        if (g_small && c.n > 130) continue;
         Ref R;
         build_ref(rng, c, R);
         const double* cross = c.original ? R.C.data() : nullptr;
@@ -505,6 +509,7 @@ template <typename T>
 void check_topk(std::mt19937_64& rng) {
     const int64_t ns[] = {1, 7, 1000, 4097, 100003, 1000003};
     for (int64_t n : ns) {
+        if (g_small && n > 5000) continue;
         for (int variant = 0; variant < 3; ++variant) {
             vector<T> x(n);
             string what;
@@ -682,8 +687,9 @@ int main(int argc, char** argv) {
         if (!std::strcmp(argv[i], "--out") && i + 1 < argc) out_path = argv[++i];
         else if (!std::strcmp(argv[i], "--require-gpu")) require = true;
         else if (!std::strcmp(argv[i], "--quick")) quick = true;
+        else if (!std::strcmp(argv[i], "--small")) g_small = true;
         else {
-            std::fprintf(stderr, "usage: %s [--out FILE] [--require-gpu] [--quick]\n", argv[0]);
+            std::fprintf(stderr, "usage: %s [--out FILE] [--require-gpu] [--quick] [--small]\n", argv[0]);
             return 2;
         }
     }
@@ -701,7 +707,7 @@ int main(int argc, char** argv) {
     check_topk<float>(rng);
     check_topk<double>(rng);
     check_units(rng);
-    timings(rng, quick);
+    if (!g_small) timings(rng, quick);
     if (!out_path.empty()) {
         FILE* f = std::fopen(out_path.c_str(), "w");
         if (!f) {

@@ -170,7 +170,6 @@ loop_select_kernel(const double* __restrict__ g, const double* __restrict__ a, i
                    int32_t* S, int* s_cur, uint8_t* flag, int32_t* Snext, const double* r, double* trace, int* done,
                    int* run) {
     __shared__ SelShared sm;
-    __shared__ int same;
     if (*done) return;  // uniform: *done is only written at the very end of this kernel, by thread 0
     const int tid = threadIdx.x, nt = blockDim.x;
     for (int i = tid; i < n; i += nt) flag[i] = 0;
@@ -197,12 +196,10 @@ loop_select_kernel(const double* __restrict__ g, const double* __restrict__ a, i
             return true;
         },
         flag, (uint8_t)2, sm);
-    const int cnt = block_compact(n, flag, (uint8_t)2, Snext, sm.scan);
-    if (tid == 0) same = (cnt == sc);
-    __syncthreads();
-    for (int k = tid; k < cnt && k < sc; k += nt)
-        if (Snext[k] != S[k]) same = 0;  // all writers store the same value
-    __syncthreads();
+    const int cnt = block_compact(n, flag, (uint8_t)2, Snext, sm.scan);  // ends with a barrier
+    int diff = 0;
+    for (int k = tid; k < cnt && k < sc; k += nt) diff |= Snext[k] != S[k];
+    const bool same = cnt == sc && !__syncthreads_or(diff);  // barrier: S is read before it is rewritten
     if (same && early_stop) {
         if (tid == 0) {
             trace[t - 1] = *r;
