@@ -15,7 +15,11 @@
  * - Functions returning int: 0 (or a non-negative count) on success, a negative ISPASP_E* code on failure;
  *   the failing call stores a one-line message readable with *_last_error() in the same thread.
  * - Objects (ispasp_stats, ispasp_unit) are not thread-safe; different objects may be used from different
- *   threads at the same time.
+ *   threads at the same time. A CUDA object lives on the device that was current in the creating thread (it
+ *   must have compute capability 8.0 or newer); every call restores the caller's current device.
+ * - Argument rules (both backends): unit_run needs 1 <= keep <= n, iterations >= 1 and non-null outputs;
+ *   unit_evaluate needs `residual` (`scores` may be NULL); unit_kept and stats_get need both outputs; top-k
+ *   accepts k = 0 (nothing written) and k = n. Gamma must be exactly symmetric (stats_get's always is).
  */
 #ifndef ISPASP_KERNELS_H
 #define ISPASP_KERNELS_H
@@ -54,7 +58,8 @@ typedef struct ispasp_unit ispasp_unit;
  *      CURRENT target  (cross == zsum == szz == NULL): z = W h, the dense unit's own output;
  *      ORIGINAL target (all given): cross = C = sum h z^T [n x out], zsum = sum z [out],
  *                                   szz = sum z z^T [out x out], zz = sum ||z||^2.
- *    For CURRENT: C = Gamma W^T, zsum = W a, szz = W Gamma W^T, zz = trace(szz).
+ *    For CURRENT: C = Gamma W^T, zsum = W a, szz = W Gamma W^T, zz = trace(szz) (the zz argument is ignored);
+ *    a backend may evaluate these through equivalent forms (e.g. CW = Gamma M, q = colsum(M o CW)).
  *    Set-up (both backends, float64):
  *      M = W^T W,  E = Gamma o M,  CW = C W  [n x n],  dcw = diag(CW),  zw = W^T zsum,
  *      q_i = w_i^T szz w_i   (w_i = column i of W; q = diag(W^T szz W))
@@ -107,7 +112,8 @@ int ispasp_cpu_topk_f64(const double* x, int64_t n, int64_t k, int64_t* out);
 
 /* ---------------- CUDA backend (libispasp_cuda.so) ---------------- */
 const char* ispasp_cuda_last_error(void);
-/* Number of usable devices (compute capability >= 8.0), or a negative ISPASP_E* / -cudaError_t code. */
+/* Number of usable devices (compute capability >= 8.0), or a negative number on failure: -cudaError_t, which
+ * may coincide with an ISPASP_E* value, so read ispasp_cuda_last_error() for what went wrong. */
 int ispasp_cuda_device_count(void);
 /* "NVIDIA H100 80GB HBM3 (sm_90, 132 SMs, driver 13.0)" or similar into buf. */
 int ispasp_cuda_device_name(char* buf, int len);

@@ -109,15 +109,15 @@ public final class GpuCheck {
                         SplittableRandom rnd = new SplittableRandom(n);
                         double worst = 0, worstRes = 0;
                         double[] none = new double[1];
-                        double scale = maxAbs(raw.scores(new int[0], score, none));
+                        double scale = RawUnit.maxAbs(raw.scores(new int[0], score, none));
                         boolean[][] masks = new boolean[4][n];
                         double[] refRes = new double[4];
                         for (int t = 0; t < 4; t++) {
-                            int[] s = support(rnd, n, t == 0 ? 0 : 1 + rnd.nextInt(n));
+                            int[] s = RawUnit.randomSupport(rnd, n, t == 0 ? 0 : 1 + rnd.nextInt(n));
                             double[] res = new double[1];
                             double[] ref = raw.scores(s, score, res);
                             UnitKernel.Evaluation e = d.evaluate(s, true);
-                            double[] got = score == Score.GROUP_NORM ? squares(e.scores()) : e.scores();
+                            double[] got = score == Score.GROUP_NORM ? RawUnit.squares(e.scores()) : e.scores();
                             worst = Math.max(worst, diff(ref, got) / Math.max(scale, 1e-300));
                             worstRes = Math.max(worstRes, Math.abs(res[0] - e.residual()) / Math.max(1, none[0]));
                             for (int i : s) masks[t][i] = true;
@@ -215,30 +215,6 @@ public final class GpuCheck {
         return seconds < 1e-3 ? String.format(Locale.ROOT, "%.0f us", seconds * 1e6) : String.format(Locale.ROOT, "%.2f ms", seconds * 1e3);
     }
 
-    private static int[] support(SplittableRandom r, int n, int k) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) p[i] = i;
-        for (int i = 0; i < k; i++) {
-            int j = i + r.nextInt(n - i);
-            int t = p[i]; p[i] = p[j]; p[j] = t;
-        }
-        int[] s = Arrays.copyOf(p, k);
-        Arrays.sort(s);
-        return s;
-    }
-
-    private static double[] squares(double[] g) {
-        double[] s = new double[g.length];
-        for (int i = 0; i < g.length; i++) s[i] = g[i] * g[i];
-        return s;
-    }
-
-    private static double maxAbs(double[] v) {
-        double m = 0;
-        for (double x : v) m = Math.max(m, Math.abs(x));
-        return m;
-    }
-
     private static double diff(double[] a, double[] b) {
         double m = 0;
         for (int i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
@@ -246,6 +222,6 @@ public final class GpuCheck {
     }
 
     private static double rel(double[] ref, double[] got) {
-        return diff(ref, got) / Math.max(1e-300, maxAbs(ref));
+        return diff(ref, got) / Math.max(1e-300, RawUnit.maxAbs(ref));
     }
 }

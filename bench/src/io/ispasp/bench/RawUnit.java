@@ -103,4 +103,30 @@ public final class RawUnit {
         residualOut[0] = res;
         return g;
     }
+
+    /** k distinct groups of n drawn at random, ascending. */
+    public static int[] randomSupport(SplittableRandom r, int n, int k) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) p[i] = i;
+        for (int i = 0; i < k; i++) {
+            int j = i + r.nextInt(n - i);
+            int t = p[i]; p[i] = p[j]; p[j] = t;
+        }
+        int[] s = java.util.Arrays.copyOf(p, k);
+        java.util.Arrays.sort(s);
+        return s;
+    }
+
+    /** Element-wise squares (group-norm scores are compared squared: no sqrt near zero). */
+    public static double[] squares(double[] g) {
+        double[] s = new double[g.length];
+        for (int i = 0; i < g.length; i++) s[i] = g[i] * g[i];
+        return s;
+    }
+
+    public static double maxAbs(double[] v) {
+        double m = 0;
+        for (double x : v) m = Math.max(m, Math.abs(x));
+        return m;
+    }
 }

@@ -54,9 +54,16 @@ public class TopKBench {
         }
     }
 
+    /** From a Java array: includes copying the 4 MB into native memory. */
     @Benchmark
     public int[] cppKernel() {
         return Backends.cpu().topK(values, k);
+    }
+
+    /** From native memory (a tensor's data, as the engine holds its scores): the kernel alone plus JNI. */
+    @Benchmark
+    public int[] cppKernelNativeInput() {
+        return Backends.cpu().topK(tensor.data_ptr_float(), n, k);
     }
 
     @Benchmark

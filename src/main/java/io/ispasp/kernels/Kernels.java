@@ -20,6 +20,9 @@ public interface Kernels {
     /** Indices of the k largest values, ties by lower index, NaN last; ascending. */
     int[] topK(float[] values, int k);
 
+    /** As {@link #topK(float[], int)} for {@code n} floats already in native memory (no copy). */
+    int[] topK(org.bytedeco.javacpp.FloatPointer values, long n, int k);
+
     /** As {@link #topK(float[], int)} for doubles. */
     int[] topK(double[] values, int k);
 }

@@ -73,6 +73,16 @@ final class NativeKernels implements Kernels {
     }
 
     @Override
+    public int[] topK(FloatPointer values, long n, int k) {
+        if (k < 0 || k > n) throw new IllegalArgumentException("k must be in [0, " + n + "], got " + k);
+        try (PointerScope scope = new PointerScope()) {
+            LongPointer out = new LongPointer(Math.max(1, k));
+            check(api.topkF32(values, n, k, out), "topk_f32");
+            return ints(out, k);
+        }
+    }
+
+    @Override
     public int[] topK(double[] values, int k) {
         checkK(values.length, k);
         try (PointerScope scope = new PointerScope()) {
@@ -87,8 +97,10 @@ final class NativeKernels implements Kernels {
     }
 
     private static int[] ints(LongPointer p, int k) {
+        long[] all = new long[k];
+        p.get(all);   // one bulk copy: p.get(i) per element is a JNI call each
         int[] r = new int[k];
-        for (int i = 0; i < k; i++) r[i] = (int) p.get(i);
+        for (int i = 0; i < k; i++) r[i] = (int) all[i];
         return r;
     }
 

@@ -13,6 +13,9 @@ import java.util.stream.Stream;
 
 import io.ispasp.api.Score;
 import io.ispasp.bench.RawUnit;
+import static io.ispasp.bench.RawUnit.maxAbs;
+import static io.ispasp.bench.RawUnit.randomSupport;
+import static io.ispasp.bench.RawUnit.squares;
 import io.ispasp.prune.IspaspSelector;
 import io.ispasp.prune.NativeOracle;
 import io.ispasp.prune.TopK;
@@ -190,6 +193,9 @@ class KernelsMatchReferenceTest {
                 if (k < 0) continue;
                 assertArrayEquals(TopK.indices(x, k), kernels.topK(x, k), kernels.name() + " f64 n=" + n + " k=" + k);
                 assertArrayEquals(TopK.indices(xfd, k), kernels.topK(xf, k), kernels.name() + " f32 n=" + n + " k=" + k);
+                try (PointerScope scope = new PointerScope()) {
+                    assertArrayEquals(TopK.indices(xfd, k), kernels.topK(new FloatPointer(xf), n, k), kernels.name() + " native f32 n=" + n + " k=" + k);
+                }
             }
         }
     }
@@ -213,29 +219,6 @@ class KernelsMatchReferenceTest {
         int[] s = new int[n];
         for (int i = 0; i < n; i++) s[i] = i;
         return s;
-    }
-
-    static int[] randomSupport(SplittableRandom r, int n, int k) {
-        int[] p = all(n);
-        for (int i = 0; i < k; i++) {
-            int j = i + r.nextInt(n - i);
-            int t = p[i]; p[i] = p[j]; p[j] = t;
-        }
-        int[] s = Arrays.copyOf(p, k);
-        Arrays.sort(s);
-        return s;
-    }
-
-    static double[] squares(double[] g) {
-        double[] s = new double[g.length];
-        for (int i = 0; i < g.length; i++) s[i] = g[i] * g[i];
-        return s;
-    }
-
-    static double maxAbs(double[] v) {
-        double m = 0;
-        for (double x : v) m = Math.max(m, Math.abs(x));
-        return m;
     }
 
     static void assertRelative(double[] expected, double[] actual, double rel, String what) {

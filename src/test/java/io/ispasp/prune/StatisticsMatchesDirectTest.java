@@ -10,6 +10,7 @@ import java.util.stream.Stream;
 import io.ispasp.api.PruneOptions;
 import io.ispasp.api.Score;
 import io.ispasp.api.Target;
+import io.ispasp.bench.RawUnit;
 import io.ispasp.data.Dataset;
 import io.ispasp.kernels.Backends;
 import io.ispasp.kernels.StatisticsAccumulator;
@@ -66,12 +67,12 @@ class StatisticsMatchesDirectTest {
             // statistics path's group-norm then carries sqrt(float64 cancellation) ~ 1e-8 of that size)
             double[] empty = direct.evaluate(new int[0], true).scores();
             for (int trial = 0; trial < 6; trial++) {
-                int[] support = randomSupport(r, ctx.groups(), trial == 0 ? 0 : 1 + r.nextInt(ctx.groups()));
+                int[] support = RawUnit.randomSupport(r, ctx.groups(), trial == 0 ? 0 : 1 + r.nextInt(ctx.groups()));
                 Evaluation a = direct.evaluate(support, true);
                 for (ScoreOracle other : new ScoreOracle[] {fast, cpu}) {
                     Evaluation b = other.evaluate(support, true);
                     String what = other.getClass().getSimpleName() + " " + score;
-                    assertClose(a.scores(), b.scores(), 2e-5, maxAbs(empty), what + " scores, |S|=" + support.length);
+                    assertClose(a.scores(), b.scores(), 2e-5, RawUnit.maxAbs(empty), what + " scores, |S|=" + support.length);
                     assertEquals(a.residual(), b.residual(), 2e-5 * Math.max(1, a.residual()), what + " residual, |S|=" + support.length);
                 }
             }
@@ -97,24 +98,6 @@ class StatisticsMatchesDirectTest {
         return k;
     }
 
-    static int[] randomSupport(SplittableRandom r, int n, int k) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) p[i] = i;
-        for (int i = 0; i < k; i++) {
-            int j = i + r.nextInt(n - i);
-            int t = p[i]; p[i] = p[j]; p[j] = t;
-        }
-        int[] s = java.util.Arrays.copyOf(p, k);
-        java.util.Arrays.sort(s);
-        return s;
-    }
-
-    static double maxAbs(double[] v) {
-        double m = 0;
-        for (double x : v) m = Math.max(m, Math.abs(x));
-        return m;
-    }
-
     /** Max abs difference relative to the largest magnitude of the expected vector. */
     static void assertClose(double[] expected, double[] actual, double rel, String what) {
         assertClose(expected, actual, rel, 0, what);
@@ -122,7 +105,7 @@ class StatisticsMatchesDirectTest {
 
     static void assertClose(double[] expected, double[] actual, double rel, double minScale, String what) {
         assertEquals(expected.length, actual.length, what + " length");
-        double scale = Math.max(1e-12, Math.max(minScale, maxAbs(expected)));
+        double scale = Math.max(1e-12, Math.max(minScale, RawUnit.maxAbs(expected)));
         double worst = 0;
         for (int i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(expected[i] - actual[i]));
         assertTrue(worst <= rel * scale, what + ": max abs diff " + worst + " vs scale " + scale);

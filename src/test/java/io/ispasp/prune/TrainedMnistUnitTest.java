@@ -65,7 +65,7 @@ class TrainedMnistUnitTest {
                         StatisticsMatchesDirectTest.assertClose(a.residuals(), b.residuals(), 1e-4, what + " residuals");
                         double[] empty = direct.evaluate(new int[0], true).scores();
                         StatisticsMatchesDirectTest.assertClose(direct.evaluate(a.support(), true).scores(),
-                                fast.evaluate(a.support(), true).scores(), 1e-4, StatisticsMatchesDirectTest.maxAbs(empty), what + " scores");
+                                fast.evaluate(a.support(), true).scores(), 1e-4, io.ispasp.bench.RawUnit.maxAbs(empty), what + " scores");
                     }
                 }
             }
