@@ -4,10 +4,12 @@
 
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <new>
 #include <string>
+#include <vector>
 
 // The library is compiled with hidden visibility; the C API (and the internal bench hooks) are exported.
 #pragma GCC visibility push(default)
@@ -130,6 +132,27 @@ struct Event {
         if (e) cudaEventDestroy(e);
     }
 };
+
+// Median device time in ms of `reps` runs of enqueue() on stream st, after two warm-up runs (bench hooks).
+template <typename F>
+inline double median_event_ms(cudaStream_t st, int reps, F&& enqueue) {
+    enqueue();
+    enqueue();
+    ISPASP_CK(cudaStreamSynchronize(st));
+    Event a, b;
+    std::vector<float> ms;
+    for (int i = 0; i < reps; ++i) {
+        ISPASP_CK(cudaEventRecord(a.e, st));
+        enqueue();
+        ISPASP_CK(cudaEventRecord(b.e, st));
+        ISPASP_CK(cudaEventSynchronize(b.e));
+        float t = 0;
+        ISPASP_CK(cudaEventElapsedTime(&t, a.e, b.e));
+        ms.push_back(t);
+    }
+    std::sort(ms.begin(), ms.end());
+    return ms[ms.size() / 2];
+}
 
 inline unsigned blocks_for(int64_t work, int per_block, unsigned cap = 65535u * 16u) {
     int64_t b = (work + per_block - 1) / per_block;

@@ -269,20 +269,7 @@ extern "C" int ispasp_cuda_bench_gram(int n, int rows, int reps, double* median_
         fill_random_kernel<<<1024, 256, 0, s.s>>>(h.p, (size_t)rows * n, 12345u);
         ISPASP_LAUNCHED();
         ISPASP_CK(cudaMemsetAsync(g.p, 0, (size_t)n * n * sizeof(double), s.s));
-        for (int w = 0; w < 2; ++w) launch_gram(h.p, rows, n, nullptr, g.p, s.s);
-        std::vector<float> ms;
-        Event a, b;
-        for (int r = 0; r < reps; ++r) {
-            ISPASP_CK(cudaEventRecord(a.e, s.s));
-            launch_gram(h.p, rows, n, nullptr, g.p, s.s);
-            ISPASP_CK(cudaEventRecord(b.e, s.s));
-            ISPASP_CK(cudaEventSynchronize(b.e));
-            float t = 0;
-            ISPASP_CK(cudaEventElapsedTime(&t, a.e, b.e));
-            ms.push_back(t);
-        }
-        std::sort(ms.begin(), ms.end());
-        *median_ms = ms[ms.size() / 2];
+        *median_ms = median_event_ms(s.s, reps, [&] { launch_gram(h.p, rows, n, nullptr, g.p, s.s); });
         return 0;
     });
 }

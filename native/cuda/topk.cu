@@ -280,22 +280,7 @@ extern "C" int ispasp_cuda_bench_topk(int64_t n, int64_t k, int f64, int reps, d
             if (f64) topk_enqueue<double>(xd.p, n, k, dout.p, s, st.s);
             else topk_enqueue<float>(xf.p, n, k, dout.p, s, st.s);
         };
-        enq();
-        enq();
-        ISPASP_CK(cudaStreamSynchronize(st.s));
-        Event a, b;
-        std::vector<float> ms;
-        for (int r = 0; r < reps; ++r) {
-            ISPASP_CK(cudaEventRecord(a.e, st.s));
-            enq();
-            ISPASP_CK(cudaEventRecord(b.e, st.s));
-            ISPASP_CK(cudaEventSynchronize(b.e));
-            float t = 0;
-            ISPASP_CK(cudaEventElapsedTime(&t, a.e, b.e));
-            ms.push_back(t);
-        }
-        std::sort(ms.begin(), ms.end());
-        *median_ms = ms[ms.size() / 2];
+        *median_ms = median_event_ms(st.s, reps, enq);
         return 0;
     });
 }

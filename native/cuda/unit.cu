@@ -515,25 +515,6 @@ extern "C" void ispasp_cuda_unit_free(ispasp_unit* u) {
 }
 
 // ------------------------------------------------------------------ bench hooks
-template <typename F>
-static double median_ms(cudaStream_t st, int reps, F&& enqueue) {
-    enqueue();  // warm-up
-    enqueue();
-    ISPASP_CK(cudaStreamSynchronize(st));
-    Event a, b;
-    std::vector<float> ms;
-    for (int i = 0; i < reps; ++i) {
-        ISPASP_CK(cudaEventRecord(a.e, st));
-        enqueue();
-        ISPASP_CK(cudaEventRecord(b.e, st));
-        ISPASP_CK(cudaEventSynchronize(b.e));
-        float t = 0;
-        ISPASP_CK(cudaEventElapsedTime(&t, a.e, b.e));
-        ms.push_back(t);
-    }
-    std::sort(ms.begin(), ms.end());
-    return ms[ms.size() / 2];
-}
 
 extern "C" int ispasp_cuda_bench_run(ispasp_unit* u, int keep, int iterations, int early_stop, int reps,
                                      double* median) {
@@ -543,7 +524,7 @@ extern "C" int ispasp_cuda_bench_run(ispasp_unit* u, int keep, int iterations, i
         check_run_args(u, keep, iterations, &dummy, &dummy_t);
         if (reps <= 0 || !median) throw_arg("bench_run: bad reps or null median");
         DeviceGuard dg_(u->dev);
-        *median = median_ms(u->stream.s, reps, [&] { u->run_device(keep, iterations, early_stop); });
+        *median = median_event_ms(u->stream.s, reps, [&] { u->run_device(keep, iterations, early_stop); });
         return 0;
     });
 }
@@ -556,7 +537,7 @@ extern "C" int ispasp_cuda_bench_evaluate(ispasp_unit* u, const int32_t* support
         DeviceGuard dg_(u->dev);
         if (s > 0)
             ISPASP_CK(cudaMemcpy(u->S.p, support, (size_t)s * sizeof(int32_t), cudaMemcpyHostToDevice));
-        *median = median_ms(u->stream.s, reps, [&] { u->eval_device(u->S.p, s, true, nullptr, nullptr); });
+        *median = median_event_ms(u->stream.s, reps, [&] { u->eval_device(u->S.p, s, true, nullptr, nullptr); });
         return 0;
     });
 }
