@@ -94,18 +94,27 @@ void gemm(int64_t m, int64_t n, int64_t k, View<T> a, View<T> b, T* c, int64_t l
     int64_t blocks = (n + P::NC - 1) / P::NC;
     std::vector<int64_t> order(blocks);
     for (int64_t i = 0; i < blocks; i++) order[i] = upper_only ? blocks - 1 - i : i;
-    std::atomic<int64_t> next{0};
     double flops = double(m) * n * k;
-    int workers = std::min<int64_t>(blocks, flops < 4e6 ? 1 : cpu_threads());
-    run_workers(workers, [&](int) {
-        std::vector<T> bpack(size_t(P::KC) * P::NC);
-        std::vector<T> apack(size_t(P::KC) * P::MC);
-        T tile[MR * NR];
-        for (int64_t item; (item = next.fetch_add(1)) < blocks;) {
-            int64_t j0 = order[item] * P::NC, nc = std::min<int64_t>(P::NC, n - j0);
-            int64_t iend = upper_only ? std::min<int64_t>(m, j0 + nc) : m;
-            for (int64_t k0 = 0; k0 < k; k0 += P::KC) {
-                int kc = int(std::min<int64_t>(P::KC, k - k0));
+    int workers = int(std::min<int64_t>(blocks, flops < 4e6 ? 1 : cpu_threads()));
+    // A's k-slice is packed once per slice (panels of MR rows) and shared by the workers; each worker packs the
+    // B block of the column block it takes.
+    int64_t mpad = (m + MR - 1) / MR * MR;
+    std::vector<T> apack(size_t(mpad) * P::KC);
+    for (int64_t k0 = 0; k0 < k; k0 += P::KC) {
+        int kc = int(std::min<int64_t>(P::KC, k - k0));
+        for (int64_t ip = 0; ip < mpad; ip += MR) {
+            T* dst = apack.data() + ip * kc;
+            for (int kk = 0; kk < kc; kk++)
+                for (int ii = 0; ii < MR; ii++)
+                    dst[kk * MR + ii] = ip + ii < m ? a.at(ip + ii, k0 + kk) : T(0);
+        }
+        std::atomic<int64_t> next{0};
+        run_workers(workers, [&](int) {
+            std::vector<T> bpack(size_t(P::KC) * P::NC);
+            T tile[MR * NR];
+            for (int64_t item; (item = next.fetch_add(1)) < blocks;) {
+                int64_t j0 = order[item] * P::NC, nc = std::min<int64_t>(P::NC, n - j0);
+                int64_t iend = upper_only ? std::min<int64_t>(m, j0 + nc) : m;
                 // pack B[k0:k0+kc, j0:j0+nc] as panels of NR columns, zero padded
                 for (int64_t jp = 0; jp < nc; jp += NR) {
                     T* dst = bpack.data() + jp * kc;
@@ -113,20 +122,15 @@ void gemm(int64_t m, int64_t n, int64_t k, View<T> a, View<T> b, T* c, int64_t l
                         for (int jj = 0; jj < NR; jj++)
                             dst[kk * NR + jj] = jp + jj < nc ? b.at(k0 + kk, j0 + jp + jj) : T(0);
                 }
+                // rows in blocks of MC so the A panels in use stay in cache while the B block is swept
                 for (int64_t i0 = 0; i0 < iend; i0 += P::MC) {
                     int64_t mc = std::min<int64_t>(P::MC, iend - i0);
-                    for (int64_t ip = 0; ip < mc; ip += MR) {
-                        T* dst = apack.data() + ip * kc;
-                        for (int kk = 0; kk < kc; kk++)
-                            for (int ii = 0; ii < MR; ii++)
-                                dst[kk * MR + ii] = ip + ii < mc ? a.at(i0 + ip + ii, k0 + kk) : T(0);
-                    }
                     for (int64_t jp = 0; jp < nc; jp += NR) {
                         for (int64_t ip = 0; ip < mc; ip += MR) {
                             int64_t gi = i0 + ip, gj = j0 + jp;
                             if (upper_only && gj + NR - 1 < gi) continue;  // tile entirely below the diagonal
-                            kernel(kc, apack.data() + ip * kc, bpack.data() + jp * kc, tile);
-                            int rows = int(std::min<int64_t>(MR, mc - ip)), cols = int(std::min<int64_t>(NR, nc - jp));
+                            kernel(kc, apack.data() + gi * kc, bpack.data() + jp * kc, tile);
+                            int rows = int(std::min<int64_t>(MR, iend - gi)), cols = int(std::min<int64_t>(NR, nc - jp));
                             for (int r = 0; r < rows; r++) {
                                 T* crow = crow_of(gi + r) + gj;
                                 for (int q = 0; q < cols; q++) crow[q] += tile[r * NR + q];
@@ -135,8 +139,8 @@ void gemm(int64_t m, int64_t n, int64_t k, View<T> a, View<T> b, T* c, int64_t l
                     }
                 }
             }
-        }
-    });
+        });
+    }
 }
 
 }  // namespace ispasp
