@@ -46,7 +46,8 @@ void topk(const T* x, int64_t n, int64_t k, int64_t* out) {
     // the key buffer is kept per thread: a fresh one per call costs more in page faults than the selection
     static thread_local std::vector<K> keys;
     keys.resize(static_cast<size_t>(n));
-    for (int64_t i = 0; i < n; i++) keys[i] = order_key(x[i]);
+    K* kp = keys.data();   // a plain pointer: going through the thread_local in the loops costs a TLS lookup each time
+    for (int64_t i = 0; i < n; i++) kp[i] = order_key(x[i]);
     bool first = true;
     for (int shift = KEYBITS - BITS; ; shift -= BITS) {
         int s = shift < 0 ? 0 : shift;
@@ -54,7 +55,7 @@ void topk(const T* x, int64_t n, int64_t k, int64_t* out) {
         K digit_mask = (K(1) << width) - 1;
         std::fill(hist.begin(), hist.end(), 0);
         if (first) {
-            for (int64_t i = 0; i < n; i++) hist[(keys[i] >> s) & digit_mask]++;
+            for (int64_t i = 0; i < n; i++) hist[(kp[i] >> s) & digit_mask]++;
         } else {
             for (K key : cand) hist[(key >> s) & digit_mask]++;
         }
@@ -71,7 +72,7 @@ void topk(const T* x, int64_t n, int64_t k, int64_t* out) {
         if (first) {
             next.reserve(size_t(hist[d]));
             for (int64_t i = 0; i < n; i++) {
-                if ((keys[i] & high_mask) == prefix) next.push_back(keys[i]);
+                if ((kp[i] & high_mask) == prefix) next.push_back(kp[i]);
             }
         } else {
             for (K key : cand) if ((key & high_mask) == prefix) next.push_back(key);
@@ -92,7 +93,7 @@ void topk(const T* x, int64_t n, int64_t k, int64_t* out) {
     K t = prefix;
     int64_t taken = 0;
     for (int64_t i = 0; i < n && taken < k; i++) {
-        K key = keys[i];
+        K key = kp[i];
         if (key > t) out[taken++] = i;
         else if (key == t && need > 0) { out[taken++] = i; need--; }
     }
