@@ -479,3 +479,30 @@ static int topk_checked(const T* x, int64_t n, int64_t k, int64_t* out) {
 extern "C" int ispasp_cpu_topk_f32(const float* x, int64_t n, int64_t k, int64_t* out) { return topk_checked(x, n, k, out); }
 
 extern "C" int ispasp_cpu_topk_f64(const double* x, int64_t n, int64_t k, int64_t* out) { return topk_checked(x, n, k, out); }
+
+// ------------------------------------------------------------------------------------------ 3x3 band sums
+
+extern "C" int ispasp_cpu_band_sums(const float* h, int64_t images, int channels, int height, int width, double* bands) {
+    if (images < 0 || channels < 1 || height < 4 || width < 4 || bands == nullptr || (images > 0 && h == nullptr))
+        return fail(ISPASP_EARG, "band_sums: need channels >= 1, height >= 4, width >= 4 and non-null buffers (got " +
+                                     std::to_string(channels) + " x " + std::to_string(height) + " x " + std::to_string(width) + ")");
+    // band of a row/column: 0, 1 for the first two, 3, 4 for the last two, 2 for the rest
+    auto band = [](int i, int size) { return i < 2 ? i : i >= size - 2 ? 3 + (i - (size - 2)) : 2; };
+    std::vector<int> colBand(width);
+    for (int x = 0; x < width; x++) colBand[x] = band(x, width);
+    parallel_range(channels, double(images) * channels * height * width, [&](int64_t from, int64_t to) {
+        for (int64_t c = from; c < to; c++) {
+            double acc[25] = {0};
+            for (int64_t img = 0; img < images; img++) {
+                const float* map = h + (img * channels + c) * int64_t(height) * width;
+                for (int y = 0; y < height; y++) {
+                    double* row = acc + 5 * band(y, height);
+                    const float* line = map + int64_t(y) * width;
+                    for (int x = 0; x < width; x++) row[colBand[x]] += line[x];
+                }
+            }
+            for (int b = 0; b < 25; b++) bands[c * 25 + b] += acc[b];
+        }
+    });
+    return 0;
+}

@@ -85,6 +85,14 @@ typedef struct ispasp_unit ispasp_unit;
  *          S = next; (g, r) = evaluate(S)   (scores only needed when t < iterations)
  *          trace[t-1] = r
  *    Writes the final S (keep entries, ascending) and trace[0 .. run-1]; returns run.
+ *
+ * 6. Position-shifted sums for a 3x3 conv B (stride 1, padding 1). The signed-sum score of such a unit needs,
+ *    per channel, the sum of H over rectangles that drop at most two border rows and columns per side
+ *    (reference-digest section 1.2 item 6). band_sums adds into bands[channels x 5 x 5] (float64) the sums of
+ *    each channel over the 5 x 5 blocks of {row 0, row 1, rows 2..height-3, row height-2, row height-1} x the
+ *    same column bands, for h [images x channels x height x width] (fp32, NCHW); every such rectangle is a sum
+ *    of these blocks. Needs height >= 4 and width >= 4 (the bands must not overlap); the middle band is empty
+ *    for a side of 4.
  * ---------------------------------------------------------------------------------------------------- */
 
 /* ---------------- CPU backend ---------------- */
@@ -110,6 +118,8 @@ void ispasp_cpu_unit_free(ispasp_unit* u);
 int ispasp_cpu_topk_f32(const float* x, int64_t n, int64_t k, int64_t* out);
 int ispasp_cpu_topk_f64(const double* x, int64_t n, int64_t k, int64_t* out);
 
+int ispasp_cpu_band_sums(const float* h, int64_t images, int channels, int height, int width, double* bands);
+
 /* ---------------- CUDA backend (libispasp_cuda.so) ---------------- */
 const char* ispasp_cuda_last_error(void);
 /* Number of usable devices (compute capability >= 8.0), or a negative number on failure: -cudaError_t, which
@@ -134,6 +144,8 @@ void ispasp_cuda_unit_free(ispasp_unit* u);
 
 int ispasp_cuda_topk_f32(const float* x, int64_t n, int64_t k, int64_t* out);
 int ispasp_cuda_topk_f64(const double* x, int64_t n, int64_t k, int64_t* out);
+
+int ispasp_cuda_band_sums(const float* h, int64_t images, int channels, int height, int width, double* bands);
 
 #ifdef __cplusplus
 }

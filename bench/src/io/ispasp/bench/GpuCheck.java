@@ -83,7 +83,24 @@ public final class GpuCheck {
         statistics();
         units();
         topK();
+        bandSums();
         timing();
+    }
+
+    private void bandSums() {
+        SplittableRandom r = new SplittableRandom(6);
+        for (int[] shape : new int[][] {{3, 5, 4, 4}, {16, 64, 32, 32}, {8, 128, 56, 56}}) {
+            int images = shape[0], channels = shape[1], height = shape[2], width = shape[3];
+            float[] h = new float[images * channels * height * width];
+            for (int i = 0; i < h.length; i++) h[i] = (float) Math.max(0, r.nextGaussian());
+            double[] a = new double[channels * 25], b = new double[channels * 25];
+            try (PointerScope scope = new PointerScope()) {
+                FloatPointer p = new FloatPointer(h);
+                dev.bandSums(p, images, channels, height, width, a);
+                cpu.bandSums(p, images, channels, height, width, b);
+            }
+            row("3x3 band sums", images + " x " + channels + " x " + height + " x " + width, rel(b, a), 1e-9, null, "-", "vs CPU twin (float64 sums)");
+        }
     }
 
     private void statistics() {

@@ -38,5 +38,8 @@ final class CudaApi implements NativeApi {
     }
     @Override public void unitFree(Pointer u) { CudaLib.ispasp_cuda_unit_free(new CudaLib.Unit(u)); }
     @Override public int topkF32(FloatPointer x, long n, long k, LongPointer out) { return CudaLib.ispasp_cuda_topk_f32(x, n, k, out); }
+    @Override public int bandSums(FloatPointer h, long images, int channels, int height, int width, DoublePointer bands) {
+        return CudaLib.ispasp_cuda_band_sums(h, images, channels, height, width, bands);
+    }
     @Override public int topkF64(DoublePointer x, long n, long k, LongPointer out) { return CudaLib.ispasp_cuda_topk_f64(x, n, k, out); }
 }

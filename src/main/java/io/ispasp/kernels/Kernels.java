@@ -25,4 +25,11 @@ public interface Kernels {
 
     /** As {@link #topK(float[], int)} for doubles. */
     int[] topK(double[] values, int k);
+
+    /**
+     * Position-shifted sums for a 3x3 conv B (kernels.h item 6): adds into {@code bands} [channels x 5 x 5] the
+     * sums of each channel of h [images x channels x height x width] (fp32, NCHW, native memory) over the 5 x 5
+     * blocks of row and column bands {0, 1, 2..size-3, size-2, size-1}. Needs height, width >= 4.
+     */
+    void bandSums(org.bytedeco.javacpp.FloatPointer h, long images, int channels, int height, int width, double[] bands);
 }

@@ -42,4 +42,6 @@ interface NativeApi {
     int topkF32(FloatPointer x, long n, long k, LongPointer out);
 
     int topkF64(DoublePointer x, long n, long k, LongPointer out);
+
+    int bandSums(FloatPointer h, long images, int channels, int height, int width, DoublePointer bands);
 }

@@ -92,6 +92,17 @@ final class NativeKernels implements Kernels {
         }
     }
 
+    @Override
+    public void bandSums(FloatPointer h, long images, int channels, int height, int width, double[] bands) {
+        if (bands.length != channels * 25L)
+            throw new IllegalArgumentException("bands has " + bands.length + " values, expected channels x 25 = " + channels * 25L);
+        try (PointerScope scope = new PointerScope()) {
+            DoublePointer out = new DoublePointer(bands);
+            check(api.bandSums(h, images, channels, height, width, out), "band_sums");
+            out.get(bands);
+        }
+    }
+
     private static void checkK(int n, int k) {
         if (k < 0 || k > n) throw new IllegalArgumentException("k must be in [0, " + n + "], got " + k);
     }

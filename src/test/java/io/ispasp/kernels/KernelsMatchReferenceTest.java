@@ -200,6 +200,41 @@ class KernelsMatchReferenceTest {
         }
     }
 
+    /** Band sums against plain loops, and every rectangle a 3x3 unit needs rebuilt from the bands. */
+    @ParameterizedTest
+    @MethodSource("allBackends")
+    void bandSumsGiveTheShiftedRectangles(Kernels kernels) {
+        SplittableRandom r = new SplittableRandom(12);
+        for (int[] shape : new int[][] {{3, 5, 4, 4}, {2, 3, 7, 9}, {4, 17, 16, 16}}) {
+            int images = shape[0], channels = shape[1], height = shape[2], width = shape[3];
+            float[] h = new float[images * channels * height * width];
+            for (int i = 0; i < h.length; i++) h[i] = (float) Math.max(0, r.nextGaussian());
+            double[] bands = new double[channels * 25];
+            try (PointerScope scope = new PointerScope()) {
+                FloatPointer p = new FloatPointer(h);
+                kernels.bandSums(p, 1, channels, height, width, bands);     // first image, then the rest: sums add up
+                kernels.bandSums(p.getPointer((long) channels * height * width), images - 1, channels, height, width, bands);
+            }
+            for (int c = 0; c < channels; c++) {
+                for (int r0 = 0; r0 <= 2; r0++) for (int r1 = height - 2; r1 <= height; r1++)
+                    for (int c0 = 0; c0 <= 2; c0++) for (int c1 = width - 2; c1 <= width; c1++) {
+                        double want = 0, got = 0;
+                        for (int img = 0; img < images; img++)
+                            for (int y = r0; y < r1; y++)
+                                for (int x = c0; x < c1; x++) want += h[((img * channels + c) * height + y) * width + x];
+                        // the rectangle's rows [r0, r1) cover bands r0.. and end before band 5 - (height - r1)
+                        for (int by = r0; by < 5 - (height - r1); by++)
+                            for (int bx = c0; bx < 5 - (width - c1); bx++) got += bands[c * 25 + by * 5 + bx];
+                        assertEquals(want, got, 1e-9 * Math.max(1, Math.abs(want)),
+                                kernels.name() + " channel " + c + " rows [" + r0 + "," + r1 + ") cols [" + c0 + "," + c1 + ")");
+                    }
+            }
+        }
+        try (PointerScope scope = new PointerScope()) {
+            assertThrows(KernelException.class, () -> kernels.bandSums(new FloatPointer(27), 1, 1, 3, 9, new double[25]));
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("allBackends")
     void badArgumentsAreClearErrors(Kernels kernels) {

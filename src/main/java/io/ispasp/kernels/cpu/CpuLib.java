@@ -61,6 +61,8 @@ public final class CpuLib {
 
     public static native int ispasp_cpu_topk_f32(@Cast("const float*") FloatPointer x, long n, long k,
             @Cast("int64_t*") LongPointer out);
+    public static native int ispasp_cpu_band_sums(@Cast("const float*") FloatPointer h, long images, int channels,
+            int height, int width, DoublePointer bands);
     public static native int ispasp_cpu_topk_f64(@Cast("const double*") DoublePointer x, long n, long k,
             @Cast("int64_t*") LongPointer out);
 }
