@@ -562,6 +562,34 @@ void check_errors() {
     add_row("error paths", "bad k, n = 0, unsorted support", "-", "-", "-", ok ? "" : ispasp_cuda_last_error(), ok);
 }
 
+// ------------------------------------------------------------------ 3x3 band sums
+void check_band_sums(std::mt19937_64& rng) {
+    std::uniform_real_distribution<float> u(0.f, 1.f);
+    const int shapes[][4] = {{3, 5, 4, 4}, {2, 7, 9, 6}, {4, 33, 16, 16}};
+    for (const auto& sh : shapes) {
+        const int images = sh[0], channels = sh[1], height = sh[2], width = sh[3];
+        vector<float> h((size_t)images * channels * height * width);
+        for (float& v : h) v = u(rng);
+        vector<double> ref((size_t)channels * 25, 0.0), cpu(ref), gpu(ref);
+        auto band = [](int i, int size) { return i < 2 ? i : i >= size - 2 ? 3 + (i - (size - 2)) : 2; };
+        for (int img = 0; img < images; ++img)
+            for (int c = 0; c < channels; ++c)
+                for (int y = 0; y < height; ++y)
+                    for (int x = 0; x < width; ++x)
+                        ref[(size_t)c * 25 + 5 * band(y, height) + band(x, width)] +=
+                            h[(((size_t)img * channels + c) * height + y) * width + x];
+        int rc = ispasp_cuda_band_sums(h.data(), images, channels, height, width, gpu.data());
+        ispasp_cpu_band_sums(h.data(), images, channels, height, width, cpu.data());
+        const string shape = fmt("%d x %d x %d x %d", images, channels, height, width);
+        if (rc != 0) {
+            add_row("band_sums (3x3)", shape, "-", "-", "-", string("cuda: ") + ispasp_cuda_last_error(), false);
+            continue;
+        }
+        const double e = rel_err(gpu, ref), same = rel_err(gpu, cpu);
+        add_row("band_sums (3x3)", shape, fmt("%.1e", e), same < 1e-9 ? "yes" : "NO", "-", "", e < 1e-9 && same < 1e-9);
+    }
+}
+
 // ------------------------------------------------------------------ timings
 void timings(std::mt19937_64& rng, bool quick) {
     double f32peak = 0, f64peak = 0, bw = 0;
@@ -707,6 +735,7 @@ int main(int argc, char** argv) {
     check_topk<float>(rng);
     check_topk<double>(rng);
     check_units(rng);
+    check_band_sums(rng);
     if (!g_small) timings(rng, quick);
     if (!out_path.empty()) {
         FILE* f = std::fopen(out_path.c_str(), "w");

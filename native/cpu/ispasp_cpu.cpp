@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <memory>
 #include <new>
 #include <string>
 #include <vector>
@@ -79,11 +80,11 @@ extern "C" void ispasp_cpu_set_threads(int threads) { g_threads.store(threads > 
 extern "C" ispasp_stats* ispasp_cpu_stats_new(int n, int fp64) {
     if (n <= 0) { fail(ISPASP_EARG, "stats: n must be positive, got " + std::to_string(n)); return nullptr; }
     try {
-        auto* st = new ispasp_stats{n, fp64 != 0};
+        auto st = std::make_unique<ispasp_stats>(ispasp_stats{n, fp64 != 0});
         st->mass.assign(n, 0.0);
         st->batch.assign(size_t(n) * n, 0.0f);
         if (st->fp64) st->total.assign(size_t(n) * n, 0.0);
-        return st;
+        return st.release();
     } catch (const std::bad_alloc&) {
         fail(ISPASP_ENOMEM, "stats: out of memory for n = " + std::to_string(n));
         return nullptr;
@@ -161,7 +162,8 @@ extern "C" ispasp_unit* ispasp_cpu_unit_new(int n, int out, const double* gram, 
         return nullptr;
     }
     try {
-        auto* u = new ispasp_unit();
+        auto owner = std::make_unique<ispasp_unit>();   // freed if an allocation below fails
+        ispasp_unit* u = owner.get();
         u->n = n;
         u->out = out;
         u->score = score;
@@ -233,7 +235,7 @@ extern "C" ispasp_unit* ispasp_cpu_unit_new(int n, int out, const double* gram, 
         }
         if (norm) u->pt.assign(nn, 0.0);
         u->w.assign(w, w + size_t(out) * n);
-        return u;
+        return owner.release();
     } catch (const std::bad_alloc&) {
         fail(ISPASP_ENOMEM, "unit_new: out of memory for n = " + std::to_string(n));
         return nullptr;

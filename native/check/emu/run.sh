@@ -9,9 +9,8 @@ cpu=${ISPASP_CPU_SOURCE:-$root/native/cpu/ispasp_cpu.cpp}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 python3 "$here/xform.py" "$root/native/cuda" "$work/src"
-mkdir -p "$work/inc" && cp "$here/cuda_runtime.h" "$work/inc/"
 srcs=("$work"/src/*.cpp "$here/emu.cpp")
-flags=(-std=c++20 -O1 -g -pthread -I"$work/inc" -I"$root/native/include" -I"$work/src" -include cuda_runtime.h)
+flags=(-std=c++20 -O1 -g -pthread -I"$here" -I"$root/native/include" -I"$work/src" -include cuda_runtime.h)
 if [[ "${1:-}" == "--tsan" ]]; then
   g++ "${flags[@]}" -fsanitize=thread "${srcs[@]}" "$here/tsan_smoke.cpp" -o "$work/tsan"
   "$work/tsan"
