@@ -40,7 +40,7 @@ public final class Gram implements StatisticsAccumulator {
         }
         try (PointerScope scope = new PointerScope()) {
             FloatPointer out = new FloatPointer((long) n * n);
-            cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, n, r, 1f, new FloatPointer(h), n, 0f, out, n);
+            cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, n, r, 1f, batch, n, 0f, out, n);
             for (int i = 0; i < n; i++) {
                 for (int j = i; j < n; j++) upper[i * n + j] += out.get((long) i * n + j);
             }

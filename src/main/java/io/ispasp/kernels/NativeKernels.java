@@ -66,15 +66,13 @@ final class NativeKernels implements Kernels {
     public int[] topK(float[] values, int k) {
         checkK(values.length, k);
         try (PointerScope scope = new PointerScope()) {
-            LongPointer out = new LongPointer(Math.max(1, k));
-            check(api.topkF32(new FloatPointer(values), values.length, k, out), "topk_f32");
-            return ints(out, k);
+            return topK(new FloatPointer(values), values.length, k);
         }
     }
 
     @Override
     public int[] topK(FloatPointer values, long n, int k) {
-        if (k < 0 || k > n) throw new IllegalArgumentException("k must be in [0, " + n + "], got " + k);
+        checkK(n, k);
         try (PointerScope scope = new PointerScope()) {
             LongPointer out = new LongPointer(Math.max(1, k));
             check(api.topkF32(values, n, k, out), "topk_f32");
@@ -103,8 +101,13 @@ final class NativeKernels implements Kernels {
         }
     }
 
-    private static void checkK(int n, int k) {
+    private static void checkK(long n, int k) {
         if (k < 0 || k > n) throw new IllegalArgumentException("k must be in [0, " + n + "], got " + k);
+    }
+
+    /** The support in native memory; an empty one still gets a valid (unread) buffer. */
+    private static IntPointer supportPointer(int[] support) {
+        return new IntPointer(support.length == 0 ? new int[1] : support);
     }
 
     private static int[] ints(LongPointer p, int k) {
@@ -183,7 +186,7 @@ final class NativeKernels implements Kernels {
             try (PointerScope scope = new PointerScope()) {
                 DoublePointer scores = withScores ? new DoublePointer(groups) : null;
                 DoublePointer residual = new DoublePointer(1);
-                check(api.unitEvaluate(open(), new IntPointer(support.length == 0 ? new int[1] : support), support.length,
+                check(api.unitEvaluate(open(), supportPointer(support), support.length,
                         scores, residual), "unit_evaluate");
                 double[] g = null;
                 if (withScores) {
@@ -231,7 +234,7 @@ final class NativeKernels implements Kernels {
             try (PointerScope scope = new PointerScope()) {
                 DoublePointer gram = new DoublePointer(Math.max(1L, (long) s * s));
                 DoublePointer cross = new DoublePointer(Math.max(1L, (long) s * outputs));
-                check(api.unitKept(open(), new IntPointer(s == 0 ? new int[1] : support), s, gram, cross), "unit_kept");
+                check(api.unitKept(open(), supportPointer(support), s, gram, cross), "unit_kept");
                 double[] g = new double[s * s];
                 double[] c = new double[s * outputs];
                 gram.get(g);
