@@ -133,6 +133,17 @@ struct Event {
     }
 };
 
+// A cheap integer hash of (i, seed): the bench hooks fill their inputs with it on the device.
+__host__ __device__ inline uint32_t bench_hash(uint64_t i, uint32_t seed) {
+    uint32_t h = (uint32_t)i * 2654435761u ^ seed;
+    h ^= h >> 16;
+    h *= 0x7feb352du;
+    h ^= h >> 15;
+    h *= 0x846ca68bu;
+    h ^= h >> 16;
+    return h;
+}
+
 // Median device time in ms of `reps` runs of enqueue() on stream st, after two warm-up runs (bench hooks).
 template <typename F>
 inline double median_event_ms(cudaStream_t st, int reps, F&& enqueue) {

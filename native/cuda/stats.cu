@@ -126,12 +126,7 @@ __global__ void colsum_finish_kernel(const double* __restrict__ partial, int par
 
 __global__ void fill_random_kernel(float* x, size_t count, uint32_t seed) {
     for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < count; i += (size_t)gridDim.x * blockDim.x) {
-        uint32_t h = (uint32_t)i * 2654435761u ^ seed;
-        h ^= h >> 16;
-        h *= 0x7feb352du;
-        h ^= h >> 15;
-        h *= 0x846ca68bu;
-        h ^= h >> 16;
+        const uint32_t h = bench_hash((uint64_t)i, seed);
         x[i] = (float)(h >> 8) * (1.0f / 16777216.0f) - 0.25f;
     }
 }

@@ -173,12 +173,7 @@ __global__ void __launch_bounds__(TK_THREADS) write_kernel(const T* __restrict__
 
 __global__ void fill_random_kernel(float* xf, double* xd, int64_t count, uint32_t seed) {
     for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < count; i += (int64_t)gridDim.x * blockDim.x) {
-        uint32_t h = (uint32_t)i * 2654435761u ^ seed;
-        h ^= h >> 16;
-        h *= 0x7feb352du;
-        h ^= h >> 15;
-        h *= 0x846ca68bu;
-        h ^= h >> 16;
+        const uint32_t h = bench_hash((uint64_t)i, seed);
         const float v = (float)(h >> 8) * (1.0f / 16777216.0f);
         if (xf) xf[i] = v;
         if (xd) xd[i] = (double)v + (double)(h & 255u) * 1e-12;
