@@ -75,6 +75,7 @@ public final class ConvCheckpoint {
             out.putBytes(MAGIC);
             writeSpec(out, net.spec());
             Map<String, Tensor> state = net.state();
+            if (state.isEmpty()) throw new IllegalStateException("the net was closed; nothing to save");
             out.putInt(state.size());
             try (PointerScope scope = new PointerScope()) { // frees the contiguous handles
                 for (Map.Entry<String, Tensor> e : state.entrySet()) writeTensor(out, e.getKey(), e.getValue().contiguous());
