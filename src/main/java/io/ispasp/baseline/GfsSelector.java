@@ -131,7 +131,7 @@ public final class GfsSelector implements GroupSelector {
      * The candidates of one step: all unselected groups in increasing order when {@code k} is 0 or covers them
      * (exact GFS), else {@code k} of them uniformly without replacement (partial Fisher-Yates).
      */
-    static int[] candidates(boolean[] chosen, int k, SplittableRandom rnd) {
+    public static int[] candidates(boolean[] chosen, int k, SplittableRandom rnd) {
         int remaining = 0;
         for (boolean c : chosen) if (!c) remaining++;
         int[] free = new int[remaining];
@@ -151,13 +151,13 @@ public final class GfsSelector implements GroupSelector {
      * {@code batch}; when an epoch runs out a fresh shuffle starts. The last batch of an epoch may be shorter (as
      * a PyTorch DataLoader without drop_last); a batch larger than the data is the whole data.
      */
-    static final class MiniBatches {
+    public static final class MiniBatches {
         private final int[] perm;
         private final int batch;
         private final SplittableRandom rnd;
         private int pos;
 
-        MiniBatches(int rows, int batch, SplittableRandom rnd) {
+        public MiniBatches(int rows, int batch, SplittableRandom rnd) {
             if (rows < 1 || batch < 1) throw new IllegalArgumentException("need rows and batch >= 1");
             this.perm = new int[rows];
             for (int i = 0; i < rows; i++) perm[i] = i;
@@ -167,7 +167,7 @@ public final class GfsSelector implements GroupSelector {
         }
 
         /** The next mini-batch's row indices. */
-        int[] next() {
+        public int[] next() {
             if (pos == perm.length) shuffle();
             int end = Math.min(perm.length, pos + batch);
             int[] out = Arrays.copyOfRange(perm, pos, end);

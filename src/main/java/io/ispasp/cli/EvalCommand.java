@@ -6,6 +6,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import io.ispasp.io.Json;
+import io.ispasp.model.conv.Complexity;
+import io.ispasp.model.conv.ConvCheckpoint;
+import io.ispasp.model.conv.ConvNet;
+import io.ispasp.train.ConvEvaluator;
 import io.ispasp.model.Mlp;
 import io.ispasp.model.MlpCheckpoint;
 import io.ispasp.train.Evaluator;
@@ -32,6 +36,7 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TorchRuntime.init();
+        if (ConvCheckpoint.isConvCheckpoint(model)) return evalConv();
         Mlp m = MlpCheckpoint.load(model);
         DataOptions.Splits splits = data.load();
         if (splits.test().featureSize() != m.inputSize()) {
@@ -43,6 +48,26 @@ final class EvalCommand implements Callable<Integer> {
         result.put("flops", m.flops());
         result.put("sizes", m.sizes());
         spec.commandLine().getOut().println(Json.toJson(result));
+        return 0;
+    }
+
+    private int evalConv() throws Exception {
+        try (ConvNet net = ConvCheckpoint.load(model)) {
+            DataOptions.ImageSplits splits = data.loadImages();
+            if (splits.test().numClasses() != net.spec().classes()) {
+                throw new IllegalArgumentException("model " + model + " has " + net.spec().classes() + " classes, data " + splits.test().numClasses());
+            }
+            ConvEvaluator.Result r = ConvEvaluator.evaluate(net, splits.test(), 256);
+            Complexity c = Complexity.of(net.spec(), splits.test().height());
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("accuracy", r.accuracy());
+            result.put("loss", r.loss());
+            result.put("images", r.images());
+            result.put("params", c.params());
+            result.put("flops", c.flops());
+            result.put("arch", net.spec().toString());
+            spec.commandLine().getOut().println(Json.toJson(result));
+        }
         return 0;
     }
 }

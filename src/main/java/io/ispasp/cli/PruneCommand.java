@@ -14,6 +14,11 @@ import io.ispasp.api.Score;
 import io.ispasp.api.Target;
 import io.ispasp.io.AtomicFiles;
 import io.ispasp.io.Json;
+import io.ispasp.job.ConvPruneJob;
+import io.ispasp.model.conv.ConvCheckpoint;
+import io.ispasp.model.conv.ConvNet;
+import io.ispasp.model.conv.Layout;
+import io.ispasp.train.ConvTrainConfig;
 import io.ispasp.job.MlpPruneJob;
 import io.ispasp.model.Mlp;
 import io.ispasp.model.MlpCheckpoint;
@@ -27,7 +32,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ispasp prune}: prunes every hidden layer of a checkpoint; writes the smaller model and a JSON report. */
 @Command(name = "prune", mixinStandardHelpOptions = true,
-        description = "Prune every hidden layer of an MLP checkpoint (input to output) and write the smaller model and a JSON report.")
+        description = "Prune an MLP checkpoint (every hidden layer) or a conv-net checkpoint (the units of a layout: BasicBlock "
+                + "inner channels, inverted-residual expanded channels), input to output; write the smaller model and a JSON report.")
 final class PruneCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -41,8 +47,29 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--method", defaultValue = "ispasp", description = "ispasp, gfs, magnitude, activation or random. Default: ${DEFAULT-VALUE}.")
     String method;
 
-    @Option(names = "--ratio", required = true, description = "Fraction of groups KEPT per hidden layer, in (0, 1]; s = max(1, floor(ratio * N)).")
-    double ratio;
+    @Option(names = "--ratio", description = "Fraction of groups KEPT per unit, in (0, 1]; s = max(1, floor(ratio * N)). "
+            + "Required for MLPs; for conv nets it prunes every unit at this ratio unless --layout or --flops-target is given.")
+    Double ratio;
+
+    @Option(names = "--layout", description = "Conv nets: reference (the authors': ResNets 0.4/0.4/0.4/1.0 on blocks 1..n-2 of "
+            + "each stage; MobileNetV2 0.3 on features 6,9,10,12,13), every (all units at --ratio), stages:r1,r2,r3,r4 "
+            + "(ResNets, blocks 1..n-2), stages-all:r1,r2,r3,r4, or blocks:layer1.1=0.4,features.6=0.3,...")
+    String layout;
+
+    @Option(names = "--flops-target", description = "Conv nets: choose per-unit ratios so the FLOPs are at most this fraction of "
+            + "the dense net's (e.g. 0.7), losing the least calibration loss (sensitivity scan + greedy).")
+    Double flopsTarget;
+
+    @Option(names = "--finetune-epochs", defaultValue = "0", description = "Conv nets: fine-tune the pruned net this many "
+            + "epochs at the end (SGD Nesterov 0.9, label smoothing 0.1, cosine from --finetune-lr). Default: ${DEFAULT-VALUE}.")
+    int finetuneEpochs;
+
+    @Option(names = "--block-finetune", description = "Conv nets: fine-tune one epoch at constant --finetune-lr after each "
+            + "pruned block (the authors' option).")
+    boolean blockFinetune;
+
+    @Option(names = "--finetune-lr", defaultValue = "0.01", description = "Fine-tune learning rate. Default: ${DEFAULT-VALUE}.")
+    double finetuneLr;
 
     @Option(names = "--iters", defaultValue = "20", description = "i-SpaSP iterations T per layer. Default: ${DEFAULT-VALUE}.")
     int iters;
@@ -50,9 +77,10 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--calib", defaultValue = "2048", description = "Calibration images (the first ones of the training split). Default: ${DEFAULT-VALUE}.")
     int calib;
 
-    @Option(names = "--score", defaultValue = "group-norm",
+    @Option(names = "--score",
             description = "i-SpaSP group score: group-norm (L2 norm of dL/dH per group; the most accurate on MNIST, see README), "
-                    + "signed-sum (sum of dL/dH, the authors' choice), correlation (sum of H * dL/dH). Default: ${DEFAULT-VALUE}.")
+                    + "signed-sum (sum of dL/dH, the authors' choice), correlation (sum of H * dL/dH). Default: group-norm for "
+                    + "MLPs, signed-sum for conv nets (group-norm on a 3x3 B has only the direct path).")
     String score;
 
     @Option(names = "--path", defaultValue = "auto",
@@ -94,6 +122,7 @@ final class PruneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (ConvCheckpoint.isConvCheckpoint(model)) return pruneConv();
         PruneOptions options = options();
         AtomicFiles.checkWritable(out, "--out");
         AtomicFiles.checkWritable(report, "--report");
@@ -113,10 +142,54 @@ final class PruneCommand implements Callable<Integer> {
     }
 
     PruneOptions options() {
+        if (ratio == null) throw new IllegalArgumentException("--ratio is required for MLPs");
+        if (layout != null || flopsTarget != null || finetuneEpochs != 0 || blockFinetune) {
+            throw new IllegalArgumentException("--layout, --flops-target and fine-tuning apply to conv nets only");
+        }
         return PruneOptions.builder().method(Method.parse(method)).ratio(ratio).iterations(iters).calibration(calib)
-                .score(Score.parse(score)).path(PathChoice.parse(path)).refit(refit).refitLambda(refitLambda)
+                .score(Score.parse(score == null ? "group-norm" : score)).path(PathChoice.parse(path)).refit(refit).refitLambda(refitLambda)
                 .target(Target.parse(target)).gfsCandidates(gfsCandidates).gfsBatch(gfsBatch).seed(seed)
                 .earlyStop(!noEarlyStop).device(Device.parse(device)).build();
+    }
+
+    private int pruneConv() throws Exception {
+        if (layout != null && flopsTarget != null) throw new IllegalArgumentException("give --layout or --flops-target, not both");
+        if (Target.parse(target) != Target.CURRENT) throw new IllegalArgumentException("conv nets support --target current only");
+        if (finetuneEpochs < 0) throw new IllegalArgumentException("--finetune-epochs must be >= 0, got " + finetuneEpochs);
+        PruneOptions options = PruneOptions.builder().method(Method.parse(method)).ratio(ratio == null ? 1.0 : ratio)
+                .iterations(iters).calibration(calib).score(Score.parse(score == null ? "signed-sum" : score))
+                .path(PathChoice.parse(path)).refit(refit).gfsCandidates(gfsCandidates).gfsBatch(gfsBatch).seed(seed)
+                .earlyStop(!noEarlyStop).device(Device.parse(device)).batchSize(64).build();
+        if (refit) throw new IllegalArgumentException("--refit is not available for conv nets");
+        AtomicFiles.checkWritable(out, "--out");
+        AtomicFiles.checkWritable(report, "--report");
+        TorchRuntime.init();
+        try (ConvNet dense = ConvCheckpoint.load(model)) {
+            Layout l = flopsTarget != null ? null
+                    : layout == null && ratio == null ? null : Layout.parse(layout, dense.spec(), ratio);
+            if (l == null && flopsTarget == null) throw new IllegalArgumentException("give --ratio, --layout or --flops-target");
+            DataOptions.ImageSplits splits = data.loadImages();
+            var arch = dense.spec().arch();
+            ConvPruneJob.Plan plan = new ConvPruneJob.Plan(l, flopsTarget,
+                    blockFinetune ? ConvTrainConfig.blockFineTune(arch).withLr(finetuneLr).withSeed(seed) : null,
+                    finetuneEpochs > 0 ? ConvTrainConfig.defaults(arch).withEpochs(finetuneEpochs).withLr(finetuneLr).withSeed(seed) : null);
+            ConvPruneJob.Result result = ConvPruneJob.run(dense, splits.train(), splits.test(), null, plan, options);
+            try (ConvNet pruned = result.model()) {
+                ConvCheckpoint.save(pruned, out);
+            }
+            Json.write(report, result.report());
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("out", out.toString());
+            m.put("report", report.toString());
+            m.put("method", result.report().method());
+            m.put("kept", result.report().units().stream().map(u -> u.name() + " " + u.kept() + "/" + u.groups()).toList());
+            m.put("params", result.report().params());
+            m.put("flops", result.report().flops());
+            m.put("accuracy", result.report().accuracy());
+            m.put("seconds", result.report().seconds());
+            spec.commandLine().getOut().println(Json.toJson(m));
+        }
+        return 0;
     }
 
     private Map<String, Object> summary(PruneReport r) {

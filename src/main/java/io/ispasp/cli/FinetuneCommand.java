@@ -1,0 +1,73 @@
+package io.ispasp.cli;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import io.ispasp.io.AtomicFiles;
+import io.ispasp.io.Json;
+import io.ispasp.model.conv.ConvCheckpoint;
+import io.ispasp.model.conv.ConvNet;
+import io.ispasp.runtime.TorchRuntime;
+import io.ispasp.train.ConvEvaluator;
+import io.ispasp.train.ConvTrainConfig;
+import io.ispasp.train.ConvTrainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code ispasp finetune}: fine-tunes a (pruned) conv-net checkpoint and saves it. */
+@Command(name = "finetune", mixinStandardHelpOptions = true,
+        description = "Fine-tune a conv-net checkpoint on CIFAR-10: SGD Nesterov 0.9, label smoothing 0.1, BN and biases exempt "
+                + "from weight decay, cosine schedule; prints JSON {accuracy_before, accuracy_after, seconds}.")
+final class FinetuneCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    DataOptions data;
+
+    @Option(names = "--model", required = true, paramLabel = "FILE", description = "Conv-net checkpoint.")
+    Path model;
+
+    @Option(names = "--epochs", defaultValue = "1", description = "Epochs. Default: ${DEFAULT-VALUE}.")
+    int epochs;
+
+    @Option(names = "--lr", defaultValue = "0.01", description = "Peak learning rate. Default: ${DEFAULT-VALUE}.")
+    double lr;
+
+    @Option(names = "--batch", defaultValue = "128", description = "Mini-batch size. Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Shuffle and augmentation seed. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the fine-tuned checkpoint.")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        AtomicFiles.checkWritable(out, "--out");
+        TorchRuntime.init();
+        try (ConvNet net = ConvCheckpoint.load(model)) {
+            ConvTrainConfig config = ConvTrainConfig.defaults(net.spec().arch()).withEpochs(epochs).withLr(lr)
+                    .withBatchSize(batch).withSeed(seed);
+            DataOptions.ImageSplits splits = data.loadImages();
+            double before = ConvEvaluator.accuracy(net, splits.test(), 256);
+            long t0 = System.nanoTime();
+            new ConvTrainer(config, Progress.training()).train(net, splits.train());
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            ConvCheckpoint.save(net, out);
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("out", out.toString());
+            result.put("accuracy_before", before);
+            result.put("accuracy_after", ConvEvaluator.accuracy(net, splits.test(), 256));
+            result.put("seconds", seconds);
+            spec.commandLine().getOut().println(Json.toJson(result));
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,86 @@
+package io.ispasp.prune.conv;
+
+import io.ispasp.api.Score;
+import io.ispasp.engine.Tensors;
+import io.ispasp.kernels.UnitKernel;
+import io.ispasp.prune.Evaluation;
+import io.ispasp.prune.ScoreOracle;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * The statistics path of a unit whose B is a 3x3 conv (stride 1, padding 1), from {@link ConvStatistics}: a
+ * feature-level unit kernel over the 9N patch features answers ||R||^2 (and the correlation score, summed over
+ * each channel's 9 taps) for the support expanded to its channels' features. The signed-sum score is
+ * g = Q (1 - m) with Q[c, c'] = sum_{k, k'} M[(c,k), (c',k')] T[(c',k'), k], M = W'^T W' and T the per-tap patch
+ * sums: the gradient summed over the positions where it reaches H (SPEC section 3; reference-digest 1.2 item 6).
+ * Group-norm would need statistics across positions, not only within a patch, so it stays on the direct path.
+ * Owns the kernel.
+ */
+public final class PatchOracle implements ScoreOracle {
+    private final UnitKernel kernel;
+    private final Score score;
+    private final int groups;
+    private final double[] mass;
+    private final double[] q;   // [N, N], signed-sum only
+
+    public PatchOracle(ConvStatistics stats, UnitKernel kernel, Score score) {
+        if (stats.taps != 9) throw new IllegalArgumentException("patch oracle needs a 3x3 unit");
+        if (score == Score.GROUP_NORM) throw new IllegalArgumentException("group-norm has no statistics path for a 3x3 B; use the direct path");
+        this.kernel = kernel;
+        this.score = score;
+        this.groups = stats.groups;
+        this.mass = stats.activationMass();
+        this.q = score == Score.SIGNED_SUM ? signedSumMatrix(stats) : null;
+    }
+
+    @Override
+    public int groups() { return groups; }
+
+    @Override
+    public double[] activationMass() { return mass.clone(); }
+
+    @Override
+    public Evaluation evaluate(int[] support, boolean withScores) {
+        int[] features = new int[support.length * 9];
+        for (int i = 0; i < support.length; i++) for (int k = 0; k < 9; k++) features[i * 9 + k] = support[i] * 9 + k;
+        boolean featureScores = withScores && score == Score.CORRELATION;
+        UnitKernel.Evaluation e = kernel.evaluate(features, featureScores);
+        if (!withScores) return new Evaluation(null, e.residual());
+        double[] g = new double[groups];
+        if (featureScores) {
+            for (int c = 0; c < groups; c++) for (int k = 0; k < 9; k++) g[c] += e.scores()[c * 9 + k];
+        } else {
+            boolean[] kept = new boolean[groups];
+            for (int c : support) kept[c] = true;
+            for (int c = 0; c < groups; c++) {
+                double sum = 0;
+                for (int d = 0; d < groups; d++) if (!kept[d]) sum += q[c * groups + d];
+                g[c] = sum;
+            }
+        }
+        return new Evaluation(g, e.residual());
+    }
+
+    @Override
+    public KeptStatistics kept(int[] support) {
+        throw new UnsupportedOperationException("--refit is not available for conv units");
+    }
+
+    @Override
+    public void close() {
+        kernel.close();
+    }
+
+    /** Q = sum over taps k, k' of M[c,k,c',k'] T[c',k',k], in float64 with libtorch. */
+    static double[] signedSumMatrix(ConvStatistics s) {
+        int n = s.groups, f = 9 * n;
+        try (PointerScope scope = new PointerScope()) {
+            Tensor w = Tensors.of(s.weight, s.outputs, f);
+            Tensor m = w.t().mm(w).reshape(n, 9, n, 9).permute(0, 2, 1, 3);        // [c, c', k, k']
+            Tensor t = Tensors.of(s.tapSums, n, 9, 9).permute(0, 2, 1);             // [c', k, k']
+            return Tensors.doubles(m.mul(t.unsqueeze(0)).sum(new long[] {2, 3}, false,
+                    new org.bytedeco.pytorch.ScalarTypeOptional(org.bytedeco.pytorch.global.torch.ScalarType.Double)));
+        }
+    }
+}
