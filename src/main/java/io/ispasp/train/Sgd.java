@@ -63,11 +63,6 @@ public final class Sgd implements AutoCloseable {
         return p.dim() > 1;
     }
 
-    /** Whether parameter {@code i} (in the order given) receives weight decay in this optimiser. */
-    public boolean decayed(int i) {
-        return decayed[i];
-    }
-
     /** Drops every parameter's gradient (sets it undefined, so the next backward writes a fresh one). */
     public void zeroGrad() {
         try (PointerScope scope = new PointerScope()) {
