@@ -12,6 +12,8 @@ import java.util.List;
  * @param flopsTarget the FLOPs target the layout was chosen for, or null
  * @param units       one entry per pruned unit, in pruning order
  * @param accuracy    test accuracy before, right after pruning, and after fine-tuning (null when not run)
+ * <p>The keys shared with the MLP report ({@link PruneReport}) mean the same: {@code accuracy.before/after},
+ * {@code seconds.data/iterations/total}, {@code units[]}, {@code params}, {@code flops}.
  */
 public record ConvPruneReport(
         String arch,
@@ -29,8 +31,12 @@ public record ConvPruneReport(
         Accuracy accuracy,
         Seconds seconds) {
 
-    public record Accuracy(Double before, Double afterPrune, Double afterFinetune) {}
+    /** {@code after}: right after pruning, before any final fine-tune. */
+    public record Accuracy(Double before, Double after, Double afterFinetune) {}
 
-    /** data + iterations: the selection's own time; prune: everything in the pruning loop except fine-tuning. */
-    public record Seconds(double data, double iterations, double prune, double layoutSearch, double finetune) {}
+    /**
+     * data + iterations: the selections' own time; total: the whole pruning loop (selections, surgery, the unit
+     * inputs) without fine-tuning; layoutSearch: choosing the layout for a FLOPs target; finetune: all fine-tuning.
+     */
+    public record Seconds(double data, double iterations, double total, double layoutSearch, double finetune) {}
 }

@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 /** {@code ispasp bench}: the benchmarks behind bench/results/ (they write their results there). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run a benchmark: paths (statistics vs direct vs auto vs GFS timing), accuracy (MNIST table, all "
-                + "methods and ratios), jmh (JMH micro-benchmarks; extra arguments go to JMH). Results go to bench/results/.")
+                + "methods and ratios), conv-timing (ResNet34 block and reference layout at 64/224, statistics vs direct vs GFS), jmh (JMH micro-benchmarks; extra arguments go to JMH). Results go to bench/results/.")
 final class BenchCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "paths, accuracy or jmh")
     String which;
@@ -31,8 +31,9 @@ final class BenchCommand implements Callable<Integer> {
         switch (which) {
             case "paths" -> PathTiming.main(new String[] {Integer.toString(runs)});
             case "accuracy" -> AccuracyTable.main(new String[0]);
+            case "conv-timing" -> io.ispasp.bench.ConvTiming.main(rest.toArray(new String[0]));
             case "jmh" -> org.openjdk.jmh.Main.main(rest.toArray(new String[0]));
-            default -> throw new IllegalArgumentException("unknown benchmark '" + which + "' (expected paths, accuracy or jmh)");
+            default -> throw new IllegalArgumentException("unknown benchmark '" + which + "' (expected paths, accuracy, conv-timing or jmh)");
         }
         return 0;
     }
