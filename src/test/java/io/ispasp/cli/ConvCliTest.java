@@ -61,7 +61,7 @@ class ConvCliTest {
         assertEquals(2, rep.get("units").size());
         assertEquals("layer2.1", rep.get("units").get(0).get("name").asText());
         assertEquals(8, rep.get("units").get(0).get("kept").asInt());
-        assertEquals("statistics", rep.get("units").get(0).get("path").asText(), "signed-sum on a 3x3 B: statistics path by default");
+        assertEquals("statistics", rep.get("units").get(0).get("path").asText(), "correlation (the conv default) on a 3x3 B: statistics path");
         assertTrue(rep.get("flops").get("after").asLong() < rep.get("flops").get("before").asLong());
         assertTrue(rep.get("accuracy").has("after_finetune"));
         CliTest.Run e = CliTest.cli("eval", "--model", out.toString(), "--dataset", "cifar10", "--data", data.toString());
