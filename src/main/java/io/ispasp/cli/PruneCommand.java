@@ -74,8 +74,9 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--iters", defaultValue = "20", description = "i-SpaSP iterations T per layer. Default: ${DEFAULT-VALUE}.")
     int iters;
 
-    @Option(names = "--calib", defaultValue = "2048", description = "Calibration images (the first ones of the training split). Default: ${DEFAULT-VALUE}.")
-    int calib;
+    @Option(names = "--calib", description = "Calibration images (the first ones of the training split). Default: 2048 for "
+            + "MLPs, 1280 for conv nets (the authors' 5 x 256).")
+    Integer calib;
 
     @Option(names = "--score",
             description = "i-SpaSP group score: group-norm (L2 norm of dL/dH per group; the most accurate on MNIST, see README), "
@@ -146,7 +147,7 @@ final class PruneCommand implements Callable<Integer> {
         if (layout != null || flopsTarget != null || finetuneEpochs != 0 || blockFinetune) {
             throw new IllegalArgumentException("--layout, --flops-target and fine-tuning apply to conv nets only");
         }
-        return PruneOptions.builder().method(Method.parse(method)).ratio(ratio).iterations(iters).calibration(calib)
+        return PruneOptions.builder().method(Method.parse(method)).ratio(ratio).iterations(iters).calibration(calib == null ? 2048 : calib)
                 .score(Score.parse(score == null ? "group-norm" : score)).path(PathChoice.parse(path)).refit(refit).refitLambda(refitLambda)
                 .target(Target.parse(target)).gfsCandidates(gfsCandidates).gfsBatch(gfsBatch).seed(seed)
                 .earlyStop(!noEarlyStop).device(Device.parse(device)).build();
@@ -157,7 +158,7 @@ final class PruneCommand implements Callable<Integer> {
         if (Target.parse(target) != Target.CURRENT) throw new IllegalArgumentException("conv nets support --target current only");
         if (finetuneEpochs < 0) throw new IllegalArgumentException("--finetune-epochs must be >= 0, got " + finetuneEpochs);
         PruneOptions options = PruneOptions.builder().method(Method.parse(method)).ratio(ratio == null ? 1.0 : ratio)
-                .iterations(iters).calibration(calib).score(Score.parse(score == null ? "correlation" : score))
+                .iterations(iters).calibration(calib == null ? 1280 : calib).score(Score.parse(score == null ? "correlation" : score))
                 .path(PathChoice.parse(path)).refit(refit).gfsCandidates(gfsCandidates).gfsBatch(gfsBatch).seed(seed)
                 .earlyStop(!noEarlyStop).device(Device.parse(device)).batchSize(64).build();
         if (refit) throw new IllegalArgumentException("--refit is not available for conv nets");
