@@ -86,7 +86,7 @@ public final class ConvTrainer {
             long t = 0;
             for (int epoch = 1; epoch <= config.epochs() && t < total; epoch++) {
                 long start = System.nanoTime();
-                shuffle(order, shuffleRnd);
+                Trainer.shuffle(order, shuffleRnd);
                 double sum = 0;
                 int seen = 0;
                 for (int b = 0; b < batches && t < total; b++) {
@@ -133,15 +133,6 @@ public final class ConvTrainer {
     private static void setRequiresGrad(List<Tensor> params, boolean on) {
         try (PointerScope s = new PointerScope()) {
             for (Tensor p : params) p.requires_grad_(on);
-        }
-    }
-
-    private static void shuffle(int[] a, SplittableRandom rnd) {
-        for (int i = a.length - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            int tmp = a[i];
-            a[i] = a[j];
-            a[j] = tmp;
         }
     }
 

@@ -148,7 +148,8 @@ public final class Trainer {
         return (rows + config.batchSize() - 1) / config.batchSize();
     }
 
-    private static void shuffle(int[] a, SplittableRandom rnd) {
+    /** Fisher-Yates shuffle of {@code a} in place (shared with {@link ConvTrainer}). */
+    static void shuffle(int[] a, SplittableRandom rnd) {
         for (int i = a.length - 1; i > 0; i--) {
             int j = rnd.nextInt(i + 1);
             int tmp = a[i];
