@@ -21,9 +21,9 @@ import io.ispasp.api.Target;
  */
 public final class CostModel {
     /** Cost of one memory-bound element operation in MACs. */
-    static final double MEM = 64;
+    public static final double MEM = 64;
     /** Cost of a float64 MAC in float32 MACs. */
-    static final double FP64 = 2;
+    public static final double FP64 = 2;
 
     private CostModel() {}
 

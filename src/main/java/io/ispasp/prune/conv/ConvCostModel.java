@@ -21,8 +21,8 @@ public final class ConvCostModel {
     public static CostModel.Choice choose(PathChoice requested, long rows, int groups, int keep, int outputs, int taps,
                                           int iterations, Score score) {
         double d = rows, n = groups, s = keep, out = outputs, t = iterations, f = taps * n;
-        double direct = d * out * n * taps + t * (2 * d * out * n * taps + 64 * d * n);
-        double stats = d * f * f / 2 + 2 * (f * f * out + t * 2 * f * taps * s);
+        double direct = d * out * n * taps + t * (2 * d * out * n * taps + CostModel.MEM * d * n);
+        double stats = d * f * f / 2 + CostModel.FP64 * (f * f * out + t * 2 * f * taps * s);
         String est = String.format("estimated MACs: direct %.3g, statistics %.3g", direct, stats);
         if (taps != 1 && score == Score.GROUP_NORM) {
             String why = "group-norm on a " + (taps == 9 ? "3x3" : taps + "-tap") + " B needs statistics across positions; " + est;
