@@ -33,7 +33,9 @@ public final class ConvPruner {
     public static Outcome prune(ConvNet dense, Layout layout, Calibration calibration, PruneOptions options,
                                 ConvSelector selector, AfterUnit after) {
         if (calibration.size() < 1) throw new IllegalArgumentException("no calibration images");
-        ConvNet current = dense.copy();
+        // Surgery never modifies its input, so the dense net serves as the first "current" net without a copy;
+        // every later one is a new net owned (and closed) here.
+        ConvNet current = dense;
         List<UnitReport> reports = new ArrayList<>();
         try {
             for (int u : layout.prunedUnits()) {
@@ -49,13 +51,13 @@ public final class ConvPruner {
                         sel.pathReason(), sel.residual(), sel.iterationsRun(), null, sel.dataSeconds(), sel.iterationSeconds());
                 reports.add(report);
                 ConvNet next = Surgery.keep(current, u, sel.kept(), sel.columnScale());
-                current.close();
+                if (current != dense) current.close();
                 current = next;
                 after.done(u, report, current);
             }
-            return new Outcome(current, reports);
+            return new Outcome(current == dense ? dense.copy() : current, reports); // the caller owns the result
         } catch (RuntimeException e) {
-            current.close();
+            if (current != dense) current.close();
             throw e;
         }
     }
