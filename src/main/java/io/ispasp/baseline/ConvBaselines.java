@@ -10,7 +10,6 @@ import io.ispasp.prune.conv.ConvSelector;
 import io.ispasp.prune.conv.ConvUnit;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
-import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.slf4j.Logger;
@@ -66,8 +65,7 @@ public final class ConvBaselines {
             for (int from = 0; from < rows; from += batch) {
                 try (PointerScope scope = new PointerScope()) {
                     Tensor h = unit.hidden(unit.input(from, Math.min(rows, from + batch)));
-                    Tensors.accumulate(mass, Tensors.doubles(h.sum(new long[] {0, 2, 3}, false,
-                            new ScalarTypeOptional(torch.ScalarType.Double))));
+                    Tensors.accumulate(mass, Tensors.channelSums(h));
                 }
             }
         }

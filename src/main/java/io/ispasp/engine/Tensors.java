@@ -67,6 +67,13 @@ public final class Tensors {
         }
     }
 
+    /** Per-channel sums of an NCHW tensor [n, C, h, w] (over images and positions), accumulated in float64. */
+    public static double[] channelSums(Tensor t) {
+        try (PointerScope scope = new PointerScope()) {
+            return doubles(t.sum(new long[] {0, 2, 3}, false, new ScalarTypeOptional(ScalarType.Double)));
+        }
+    }
+
     /** Sum of squares of every entry, accumulated in float64. */
     public static double squaredNorm(Tensor t) {
         try (PointerScope scope = new PointerScope()) {

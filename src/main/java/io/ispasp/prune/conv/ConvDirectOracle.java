@@ -9,7 +9,6 @@ import io.ispasp.prune.Evaluation;
 import io.ispasp.prune.ScoreOracle;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
-import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
@@ -50,7 +49,7 @@ public final class ConvDirectOracle implements ScoreOracle {
             for (int from = 0; from < rows; from += batch) {
                 try (PointerScope inner = new PointerScope()) {
                     Tensor h = unit.hidden(unit.input(from, Math.min(rows, from + batch)));
-                    Tensors.accumulate(mass, channelSums(h));
+                    Tensors.accumulate(mass, Tensors.channelSums(h));
                     bytes += 4 * (h.numel() + h.numel() / groups * unit.outputs());
                     fits &= bytes <= cacheBytes;
                     if (fits) cache.add(new Tensor[] {Tensors.retained(h.contiguous()), Tensors.retained(unit.target(h).contiguous())});
@@ -103,7 +102,7 @@ public final class ConvDirectOracle implements ScoreOracle {
                             case GROUP_NORM -> grad.mul(grad);
                             case CORRELATION -> h.mul(grad);
                         };
-                        Tensors.accumulate(scores, channelSums(reduced));
+                        Tensors.accumulate(scores, Tensors.channelSums(reduced));
                     }
                 }
             }
@@ -131,10 +130,5 @@ public final class ConvDirectOracle implements ScoreOracle {
             t[1].releaseReference();
         }
         cache.clear();
-    }
-
-    /** Per-channel sums of [n, C, h, w] in float64. */
-    static double[] channelSums(Tensor t) {
-        return Tensors.doubles(t.sum(new long[] {0, 2, 3}, false, new ScalarTypeOptional(torch.ScalarType.Double)));
     }
 }
