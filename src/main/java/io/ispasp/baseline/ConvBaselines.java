@@ -1,6 +1,5 @@
 package io.ispasp.baseline;
 
-import java.util.Arrays;
 import java.util.SplittableRandom;
 
 import io.ispasp.engine.Tensors;
@@ -12,8 +11,6 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The baselines of SPEC section 5 on conv units: magnitude (L1 norm of A's filters: conv1, or the expand conv),
@@ -22,8 +19,6 @@ import org.slf4j.LoggerFactory;
  * shortcut and every later block and the head) on a mini-batch, with X and H computed once per mini-batch.
  */
 public final class ConvBaselines {
-    private static final Logger LOG = LoggerFactory.getLogger(ConvBaselines.class);
-
     private ConvBaselines() {}
 
     public static ConvSelector magnitude() {
@@ -73,52 +68,22 @@ public final class ConvBaselines {
     }
 
     private static Selection gfs(ConvUnit unit) {
-        long start = System.nanoTime();
-        int n = unit.groups(), s = unit.keep(), k = unit.options().gfsCandidates();
+        int n = unit.groups();
         SplittableRandom root = new SplittableRandom(unit.options().seed() * 1000003L + unit.unit());
         GfsSelector.MiniBatches batches = new GfsSelector.MiniBatches(unit.calibration().size(), unit.options().gfsBatch(), root.split());
         SplittableRandom candidateRandom = root.split();
-        boolean[] chosen = new boolean[n];
-        int[] order = new int[s];
-        long dataNanos = 0;
-        int logEvery = Math.max(1, (int) Math.ceil(s / 10.0));
-        try (NoGradGuard noGrad = new NoGradGuard()) {
-            for (int step = 0; step < s; step++) {
-                int[] rows = batches.next();
-                float scale = (float) n / (step + 1);
-                int best = -1;
-                double bestLoss = Double.POSITIVE_INFINITY;
-                try (PointerScope stepScope = new PointerScope()) {
-                    long t0 = System.nanoTime();
+        return GfsSelector.greedy(unit.name(), n, unit.keep(), unit.options().gfsCandidates(), step -> batches.next(),
+                candidateRandom, rows -> {
                     Tensor x = unit.net().unitInput(unit.calibration().images(rows), unit.unit());
                     Tensor h = unit.hidden(x);
                     Tensor labels = unit.calibration().labels(rows);
-                    dataNanos += System.nanoTime() - t0;
-                    for (int j : GfsSelector.candidates(chosen, k, candidateRandom)) {
-                        double loss;
+                    return mask -> {
                         try (PointerScope scope = new PointerScope()) {
-                            float[] m = new float[n];
-                            for (int i = 0; i < n; i++) if (chosen[i]) m[i] = scale;
-                            m[j] = scale;
-                            Tensor masked = h.mul(Tensors.of(m, 1, n, 1, 1));
+                            Tensor masked = h.mul(Tensors.of(mask, 1, n, 1, 1));
                             Tensor logits = unit.net().forwardAfter(unit.net().blockOutput(x, masked, unit.unit()), unit.unit());
-                            loss = torch.cross_entropy(logits, labels).item_double();
+                            return torch.cross_entropy(logits, labels).item_double();
                         }
-                        if (loss < bestLoss || (loss == bestLoss && j < best)) {
-                            bestLoss = loss;
-                            best = j;
-                        }
-                    }
-                }
-                if (best < 0) throw new IllegalStateException(unit.name() + ": no finite GFS loss at step " + step);
-                chosen[best] = true;
-                order[step] = best;
-                if ((step + 1) % logEvery == 0 || step + 1 == s) {
-                    LOG.info("gfs {}: {}/{} groups selected, batch loss {}", unit.name(), step + 1, s, String.format("%.5f", bestLoss));
-                }
-            }
-        }
-        double total = (System.nanoTime() - start) / 1e9, data = dataNanos / 1e9;
-        return new Selection(Arrays.copyOf(order, s), (float) n / s, null, "-", "", new double[0], s, null, data, total - data);
+                    };
+                });
     }
 }

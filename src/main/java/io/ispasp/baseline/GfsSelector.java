@@ -53,15 +53,35 @@ public final class GfsSelector implements GroupSelector {
      * replay a known sequence.
      */
     Selection select(UnitContext ctx, IntFunction<int[]> batchRows, SplittableRandom candidateRandom) {
-        long start = System.nanoTime();
         Mlp model = ctx.model();
         Dataset data = ctx.calibration();
         int unit = ctx.unit();
-        int n = ctx.groups();
-        int s = ctx.keep();
-        int k = ctx.options().gfsCandidates();
-        int logEvery = Math.max(1, (int) Math.ceil(s / 10.0));
+        // The prefix and A do not change during selection, so X and H = A(X) are computed once per mini-batch
+        // instead of once per candidate; every candidate's loss is unchanged by this.
+        return greedy(ctx.name(), ctx.groups(), ctx.keep(), ctx.options().gfsCandidates(), batchRows, candidateRandom, rows -> {
+            Tensor h = ctx.hidden(model.inputOf(data.features(rows), unit));
+            Tensor labels = data.labels(rows);
+            return mask -> candidateLoss(model, unit, h, labels, mask);
+        });
+    }
 
+    /** The network's loss on one prepared mini-batch with the unit's hidden channels multiplied by a mask. */
+    @FunctionalInterface
+    public interface CandidateLoss {
+        double loss(float[] mask);
+    }
+
+    /**
+     * The greedy loop shared by MLP and conv units: {@code s} steps over {@code n} groups, each on the mini-batch
+     * {@code batchRows.apply(step)}, which {@code prepare} turns into a {@link CandidateLoss} (its tensors live in
+     * the step's PointerScope; the time it takes is the selection's {@code dataSeconds}). Up to {@code k}
+     * candidates per step (0 = all: exact GFS), drawn from {@code candidateRandom}; the lowest loss is committed
+     * (ties: lower index). Returns the groups in selection order with {@code columnScale = n/s}.
+     */
+    public static Selection greedy(String name, int n, int s, int k, IntFunction<int[]> batchRows,
+                                   SplittableRandom candidateRandom, java.util.function.Function<int[], CandidateLoss> prepare) {
+        long start = System.nanoTime();
+        int logEvery = Math.max(1, (int) Math.ceil(s / 10.0));
         boolean[] chosen = new boolean[n];
         int[] order = new int[s];
         long dataNanos = 0;
@@ -71,17 +91,13 @@ public final class GfsSelector implements GroupSelector {
                 float scale = (float) n / (step + 1);
                 int best = -1;
                 double bestLoss = Double.POSITIVE_INFINITY;
-                // One scope per step: X, H and the labels live for the step, the candidates' tensors for less.
+                // One scope per step: the prepared batch lives for the step, the candidates' tensors for less.
                 try (PointerScope stepScope = new PointerScope()) {
                     long t0 = System.nanoTime();
-                    // The prefix and A do not change during selection, so X and H = A(X) are computed once per
-                    // mini-batch instead of once per candidate; every candidate's loss is unchanged by this.
-                    Tensor h = ctx.hidden(model.inputOf(data.features(rows), unit));
-                    Tensor labels = data.labels(rows);
+                    CandidateLoss batch = prepare.apply(rows);
                     dataNanos += System.nanoTime() - t0;
-
                     for (int j : candidates(chosen, k, candidateRandom)) {
-                        double loss = candidateLoss(model, unit, h, labels, mask(chosen, j, scale));
+                        double loss = batch.loss(mask(chosen, j, scale));
                         if (loss < bestLoss || (loss == bestLoss && j < best)) {
                             bestLoss = loss;
                             best = j;
@@ -89,14 +105,13 @@ public final class GfsSelector implements GroupSelector {
                     }
                 }
                 if (best < 0) {
-                    throw new IllegalStateException(ctx.name() + ": no finite GFS loss at step " + step);
+                    throw new IllegalStateException(name + ": no finite GFS loss at step " + step);
                 }
                 chosen[best] = true;
                 order[step] = best;
-                LOG.debug("gfs {} step {}/{}: added group {} (batch loss {})", ctx.name(), step + 1, s, best, bestLoss);
+                LOG.debug("gfs {} step {}/{}: added group {} (batch loss {})", name, step + 1, s, best, bestLoss);
                 if ((step + 1) % logEvery == 0 || step + 1 == s) {
-                    LOG.info("gfs {}: {}/{} groups selected, batch loss {}", ctx.name(), step + 1, s,
-                            String.format("%.5f", bestLoss));
+                    LOG.info("gfs {}: {}/{} groups selected, batch loss {}", name, step + 1, s, String.format("%.5f", bestLoss));
                 }
             }
         }
