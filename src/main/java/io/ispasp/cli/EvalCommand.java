@@ -5,13 +5,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import io.ispasp.model.LoadedModel;
+import io.ispasp.model.ModelFile;
 import io.ispasp.io.Json;
 import io.ispasp.model.conv.Complexity;
-import io.ispasp.model.conv.ConvCheckpoint;
 import io.ispasp.model.conv.ConvNet;
 import io.ispasp.train.ConvEvaluator;
 import io.ispasp.model.Mlp;
-import io.ispasp.model.MlpCheckpoint;
 import io.ispasp.train.Evaluator;
 import io.ispasp.runtime.TorchRuntime;
 import picocli.CommandLine.Command;
@@ -30,14 +30,18 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
-    @Option(names = "--model", required = true, paramLabel = "FILE", description = "Checkpoint to evaluate.")
+    @Option(names = "--model", required = true, paramLabel = "FILE", description = "Model to evaluate: an engine checkpoint or a TorchScript file.")
     Path model;
 
     @Override
     public Integer call() throws Exception {
         TorchRuntime.init();
-        if (ConvCheckpoint.isConvCheckpoint(model)) return evalConv();
-        Mlp m = MlpCheckpoint.load(model);
+        try (LoadedModel loaded = ModelFile.load(model)) {
+            return loaded.isConv() ? evalConv(loaded.conv()) : evalMlp(loaded.mlp());
+        }
+    }
+
+    private int evalMlp(Mlp m) throws Exception {
         DataOptions.Splits splits = data.load();
         if (splits.test().featureSize() != m.inputSize()) {
             throw new IllegalArgumentException("model " + model + " expects " + m.inputSize() + " input features, data has " + splits.test().featureSize());
@@ -51,8 +55,8 @@ final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    private int evalConv() throws Exception {
-        try (ConvNet net = ConvCheckpoint.load(model)) {
+    private int evalConv(ConvNet net) throws Exception {
+        {
             DataOptions.ImageSplits splits = data.loadImages();
             if (splits.test().numClasses() != net.spec().classes()) {
                 throw new IllegalArgumentException("model " + model + " has " + net.spec().classes() + " classes, data " + splits.test().numClasses());

@@ -5,9 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import io.ispasp.model.LoadedModel;
+import io.ispasp.model.ModelFile;
 import io.ispasp.io.AtomicFiles;
 import io.ispasp.io.Json;
-import io.ispasp.model.conv.ConvCheckpoint;
 import io.ispasp.model.conv.ConvNet;
 import io.ispasp.runtime.TorchRuntime;
 import io.ispasp.train.ConvEvaluator;
@@ -30,7 +31,7 @@ final class FinetuneCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
-    @Option(names = "--model", required = true, paramLabel = "FILE", description = "Conv-net checkpoint.")
+    @Option(names = "--model", required = true, paramLabel = "FILE", description = "Conv net: an engine checkpoint or a TorchScript file.")
     Path model;
 
     @Option(names = "--epochs", defaultValue = "1", description = "Epochs. Default: ${DEFAULT-VALUE}.")
@@ -45,14 +46,15 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Shuffle and augmentation seed. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the fine-tuned checkpoint.")
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the fine-tuned model (TorchScript for .pt/.pth/.ts, else a checkpoint).")
     Path out;
 
     @Override
     public Integer call() throws Exception {
         AtomicFiles.checkWritable(out, "--out");
         TorchRuntime.init();
-        try (ConvNet net = ConvCheckpoint.load(model)) {
+        try (LoadedModel loaded = ModelFile.load(model)) {
+            ConvNet net = loaded.conv();
             ConvTrainConfig config = ConvTrainConfig.defaults(net.spec().arch()).withEpochs(epochs).withLr(lr)
                     .withBatchSize(batch).withSeed(seed);
             DataOptions.ImageSplits splits = data.loadImages();
@@ -60,7 +62,7 @@ final class FinetuneCommand implements Callable<Integer> {
             long t0 = System.nanoTime();
             new ConvTrainer(config, Progress.training()).train(net, splits.train());
             double seconds = (System.nanoTime() - t0) / 1e9;
-            ConvCheckpoint.save(net, out);
+            ModelFile.save(net, out);
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("out", out.toString());
             result.put("accuracy_before", before);

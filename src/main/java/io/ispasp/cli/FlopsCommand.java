@@ -7,11 +7,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import io.ispasp.model.LoadedModel;
+import io.ispasp.model.ModelFile;
 import io.ispasp.io.Json;
 import io.ispasp.model.conv.Arch;
 import io.ispasp.model.conv.Complexity;
-import io.ispasp.model.conv.ConvCheckpoint;
-import io.ispasp.model.conv.ConvNet;
 import io.ispasp.model.conv.ConvSpec;
 import io.ispasp.model.conv.Layout;
 import io.ispasp.runtime.TorchRuntime;
@@ -38,7 +38,7 @@ final class FlopsCommand implements Callable<Integer> {
     @Option(names = "--arch", paramLabel = "NAME", description = "resnet18, resnet34 or mobilenetv2.")
     String arch;
 
-    @Option(names = "--model", paramLabel = "FILE", description = "A conv-net checkpoint; its own shape is counted (not with --arch).")
+    @Option(names = "--model", paramLabel = "FILE", description = "A conv net (checkpoint or TorchScript); its own shape is counted (not with --arch).")
     Path model;
 
     @Option(names = "--input", paramLabel = "N", description = "Square input size. Default: 224, or 32 for the CIFAR form.")
@@ -94,8 +94,8 @@ final class FlopsCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--model takes the net's shape from the file; drop " + String.join(", ", clashing));
         }
         TorchRuntime.init();
-        try (ConvNet net = ConvCheckpoint.load(model)) {
-            return net.spec();
+        try (LoadedModel loaded = ModelFile.load(model)) {
+            return loaded.conv().spec();
         }
     }
 

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "ispasp", mixinStandardHelpOptions = true, version = "ispasp 0.1.0",
         description = "Structured pruning of trained networks with i-SpaSP, GFS and baselines.",
-        subcommands = {TrainCommand.class, PruneCommand.class, EvalCommand.class, FinetuneCommand.class, FlopsCommand.class,
+        subcommands = {TrainCommand.class, PruneCommand.class, EvalCommand.class, FinetuneCommand.class, FlopsCommand.class, ExportCommand.class,
                 DemoCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
     static {

@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import io.ispasp.model.LoadedModel;
+import io.ispasp.model.ModelFile;
 import io.ispasp.api.Device;
 import io.ispasp.api.Method;
 import io.ispasp.api.PathChoice;
@@ -15,13 +17,11 @@ import io.ispasp.api.Target;
 import io.ispasp.io.AtomicFiles;
 import io.ispasp.io.Json;
 import io.ispasp.job.ConvPruneJob;
-import io.ispasp.model.conv.ConvCheckpoint;
 import io.ispasp.model.conv.ConvNet;
 import io.ispasp.model.conv.Layout;
 import io.ispasp.train.ConvTrainConfig;
 import io.ispasp.job.MlpPruneJob;
 import io.ispasp.model.Mlp;
-import io.ispasp.model.MlpCheckpoint;
 import io.ispasp.prune.PruneListener;
 import io.ispasp.runtime.TorchRuntime;
 import picocli.CommandLine.Command;
@@ -41,7 +41,7 @@ final class PruneCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
-    @Option(names = "--model", required = true, paramLabel = "FILE", description = "Dense checkpoint to prune.")
+    @Option(names = "--model", required = true, paramLabel = "FILE", description = "Model to prune: an engine checkpoint or a TorchScript file (torchvision resnet18/34, mobilenet_v2, nn.Sequential MLP).")
     Path model;
 
     @Option(names = "--method", defaultValue = "ispasp", description = "ispasp, gfs, magnitude, activation or random. Default: ${DEFAULT-VALUE}.")
@@ -115,7 +115,7 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--no-early-stop", description = "Run all T i-SpaSP iterations even after the support repeats (same result; for timing).")
     boolean noEarlyStop;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the pruned checkpoint.")
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the pruned model: TorchScript when the name ends in .pt, .pth or .ts, else an engine checkpoint.")
     Path out;
 
     @Option(names = "--report", required = true, paramLabel = "FILE", description = "Where to write the JSON report.")
@@ -123,12 +123,16 @@ final class PruneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (ConvCheckpoint.isConvCheckpoint(model)) return pruneConv();
+        TorchRuntime.init();
+        try (LoadedModel loaded = ModelFile.load(model)) {
+            return loaded.isConv() ? pruneConv(loaded.conv()) : pruneMlp(loaded.mlp());
+        }
+    }
+
+    private int pruneMlp(Mlp dense) throws Exception {
         PruneOptions options = options();
         AtomicFiles.checkWritable(out, "--out");
         AtomicFiles.checkWritable(report, "--report");
-        TorchRuntime.init();
-        Mlp dense = MlpCheckpoint.load(model);
         DataOptions.Splits splits = data.load();
         MlpPruneJob.Result result = MlpPruneJob.run(dense, splits.train(), splits.test(), options, new PruneListener() {
             @Override
@@ -136,7 +140,7 @@ final class PruneCommand implements Callable<Integer> {
                 Progress.info(text);
             }
         });
-        MlpCheckpoint.save(result.model(), out);
+        ModelFile.save(result.model(), out);
         Json.write(report, result.report());
         spec.commandLine().getOut().println(Json.toJson(summary(result.report())));
         return 0;
@@ -153,7 +157,7 @@ final class PruneCommand implements Callable<Integer> {
                 .earlyStop(!noEarlyStop).device(Device.parse(device)).build();
     }
 
-    private int pruneConv() throws Exception {
+    private int pruneConv(ConvNet dense) throws Exception {
         if (layout != null && flopsTarget != null) throw new IllegalArgumentException("give --layout or --flops-target, not both");
         if (Target.parse(target) != Target.CURRENT) throw new IllegalArgumentException("conv nets support --target current only");
         if (finetuneEpochs < 0) throw new IllegalArgumentException("--finetune-epochs must be >= 0, got " + finetuneEpochs);
@@ -164,8 +168,7 @@ final class PruneCommand implements Callable<Integer> {
         if (refit) throw new IllegalArgumentException("--refit is not available for conv nets");
         AtomicFiles.checkWritable(out, "--out");
         AtomicFiles.checkWritable(report, "--report");
-        TorchRuntime.init();
-        try (ConvNet dense = ConvCheckpoint.load(model)) {
+        {
             Layout l = flopsTarget != null ? null
                     : layout == null && ratio == null ? null : Layout.parse(layout, dense.spec(), ratio);
             if (l == null && flopsTarget == null) throw new IllegalArgumentException("give --ratio, --layout or --flops-target");
@@ -176,7 +179,7 @@ final class PruneCommand implements Callable<Integer> {
                     finetuneEpochs > 0 ? ConvTrainConfig.defaults(arch).withEpochs(finetuneEpochs).withLr(finetuneLr).withSeed(seed) : null);
             ConvPruneJob.Result result = ConvPruneJob.run(dense, splits.train(), splits.test(), null, plan, options);
             try (ConvNet pruned = result.model()) {
-                ConvCheckpoint.save(pruned, out);
+                ModelFile.save(pruned, out);
             }
             Json.write(report, result.report());
             Map<String, Object> m = new LinkedHashMap<>();

@@ -21,7 +21,22 @@ public final class AtomicFiles {
         void write(OutputStream out) throws IOException;
     }
 
+    /** Something that writes the whole content to a file it opens itself (a library that takes a path). */
+    @FunctionalInterface
+    public interface FileWriter {
+        void write(Path file) throws IOException;
+    }
+
     public static void write(Path target, Writer writer) throws IOException {
+        writeFile(target, tmp -> {
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                writer.write(out);
+            }
+        });
+    }
+
+    /** Lets {@code writer} fill a temporary sibling of {@code target}, then renames it over {@code target}. */
+    public static void writeFile(Path target, FileWriter writer) throws IOException {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
         if (dir == null || !Files.isDirectory(dir)) {
@@ -29,9 +44,7 @@ public final class AtomicFiles {
         }
         Path tmp = Files.createTempFile(dir, "." + abs.getFileName(), ".tmp");
         try {
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                writer.write(out);
-            }
+            writer.write(tmp);
             permitReading(tmp);
             try {
                 Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -48,8 +48,11 @@ public final class UnitContext {
     /** Output width of B. */
     public int outputs() { return model.sizes()[unit + 2]; }
 
-    /** Unit name in reports, e.g. "hidden.0" (the hidden layer index). */
-    public String name() { return "hidden." + unit; }
+    /**
+     * Unit name in reports: the module path of the Linear whose outputs are the unit's groups in the model's
+     * {@code nn.Sequential(Linear, ReLU, ...)} form, so "0" for the first hidden layer, "2" for the second.
+     */
+    public String name() { return String.valueOf(2 * unit); }
 
     /** Input X of the unit for calibration rows [from, to): the current pruned prefix's output. */
     public Tensor input(int from, int to) {

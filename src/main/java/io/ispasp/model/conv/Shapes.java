@@ -3,12 +3,12 @@ package io.ispasp.model.conv;
 import java.util.LinkedHashMap;
 
 /** The name and shape of every parameter and buffer of a {@link ConvSpec}, in torchvision's state-dict order. */
-final class Shapes {
+public final class Shapes {
     private final LinkedHashMap<String, long[]> shapes = new LinkedHashMap<>();
 
     private Shapes() {}
 
-    static LinkedHashMap<String, long[]> of(ConvSpec spec) {
+    public static LinkedHashMap<String, long[]> of(ConvSpec spec) {
         Shapes s = new Shapes();
         if (spec.arch().isResNet()) {
             s.conv("conv1.weight", spec.stem(), 3, spec.cifar() ? 3 : 7);

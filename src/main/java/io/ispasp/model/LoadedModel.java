@@ -1,0 +1,45 @@
+package io.ispasp.model;
+
+import io.ispasp.model.conv.ConvNet;
+
+/**
+ * A model read from a file: an MLP or a conv net, whichever the file held. Closing it releases a conv net's
+ * native tensors (an MLP's are freed by the garbage collector).
+ */
+public final class LoadedModel implements AutoCloseable {
+    private final Mlp mlp;
+    private final ConvNet conv;
+
+    private LoadedModel(Mlp mlp, ConvNet conv) {
+        this.mlp = mlp;
+        this.conv = conv;
+    }
+
+    public static LoadedModel of(Mlp mlp) { return new LoadedModel(mlp, null); }
+
+    public static LoadedModel of(ConvNet conv) { return new LoadedModel(null, conv); }
+
+    public boolean isConv() { return conv != null; }
+
+    /** The conv net; an error naming what the model is when it is an MLP. */
+    public ConvNet conv() {
+        if (conv == null) throw new IllegalArgumentException("expected a conv net, got an MLP " + java.util.Arrays.toString(mlp.sizes()));
+        return conv;
+    }
+
+    /** The MLP; an error naming what the model is when it is a conv net. */
+    public Mlp mlp() {
+        if (mlp == null) throw new IllegalArgumentException("expected an MLP, got " + conv.spec().arch().cliName());
+        return mlp;
+    }
+
+    /** A short description: {@code resnet34-cifar x0.25 classes 10 ...} or {@code mlp [784, 1024, 10]}. */
+    public String describe() {
+        return conv != null ? conv.spec().toString() : "mlp " + java.util.Arrays.toString(mlp.sizes());
+    }
+
+    @Override
+    public void close() {
+        if (conv != null) conv.close();
+    }
+}
