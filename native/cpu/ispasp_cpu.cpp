@@ -4,6 +4,9 @@
 #include "ispasp/kernels.h"
 
 #include <algorithm>
+#if defined(__GLIBC__) || defined(__linux__)
+#include <malloc.h>
+#endif
 #include <atomic>
 #include <cmath>
 #include <memory>
@@ -76,6 +79,15 @@ static constexpr int64_t kChunkRows = 4096;
 extern "C" const char* ispasp_cpu_last_error(void) { return g_error.c_str(); }
 
 extern "C" void ispasp_cpu_set_threads(int threads) { g_threads.store(threads > 0 ? threads : 0); }
+
+extern "C" int64_t ispasp_cpu_heap_in_use(void) {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+    struct mallinfo2 m = mallinfo2();  // sums over every arena
+    return (int64_t) (m.uordblks + m.hblkhd);
+#else
+    return -1;
+#endif
+}
 
 extern "C" ispasp_stats* ispasp_cpu_stats_new(int n, int fp64) {
     if (n <= 0) { fail(ISPASP_EARG, "stats: n must be positive, got " + std::to_string(n)); return nullptr; }

@@ -99,6 +99,9 @@ typedef struct ispasp_unit ispasp_unit;
 const char* ispasp_cpu_last_error(void);
 /* Threads the CPU kernels may use (<= 0: hardware concurrency). Process-wide. */
 void ispasp_cpu_set_threads(int threads);
+/* Bytes the C heap (malloc, all arenas, mmapped blocks included) has handed out and not yet taken back: what
+ * libtorch's CPU tensors and the kernels hold natively. A diagnostic for leak tests; -1 where unknown. */
+int64_t ispasp_cpu_heap_in_use(void);
 
 ispasp_stats* ispasp_cpu_stats_new(int n, int fp64);
 int ispasp_cpu_stats_add(ispasp_stats* st, const float* h, int64_t rows);

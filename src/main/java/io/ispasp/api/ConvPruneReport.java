@@ -29,7 +29,7 @@ public record ConvPruneReport(
         PruneReport.Counts params,
         PruneReport.Counts flops,
         Accuracy accuracy,
-        Seconds seconds) {
+        Seconds seconds) implements Report {
 
     /** {@code after}: right after pruning, before any final fine-tune. */
     public record Accuracy(Double before, Double after, Double afterFinetune) {}

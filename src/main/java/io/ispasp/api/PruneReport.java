@@ -20,7 +20,7 @@ public record PruneReport(
         Counts params,
         Counts flops,
         Accuracy accuracy,
-        Seconds seconds) {
+        Seconds seconds) implements Report {
 
     /** One pruned unit. {@code residual} is ||R||^2 summed over the calibration data after each iteration. */
     public record UnitReport(

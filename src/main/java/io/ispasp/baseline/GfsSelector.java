@@ -1,5 +1,6 @@
 package io.ispasp.baseline;
 
+import io.ispasp.engine.Cancellation;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.function.IntFunction;
@@ -87,6 +88,7 @@ public final class GfsSelector implements GroupSelector {
         long dataNanos = 0;
         try (NoGradGuard noGrad = new NoGradGuard()) {
             for (int step = 0; step < s; step++) {
+                Cancellation.checkpoint();
                 int[] rows = batchRows.apply(step);
                 float scale = (float) n / (step + 1);
                 int best = -1;

@@ -12,6 +12,7 @@ import io.ispasp.model.conv.Complexity;
 import io.ispasp.model.conv.ConvNet;
 import io.ispasp.model.conv.ConvSpec;
 import io.ispasp.model.conv.Layout;
+import io.ispasp.prune.conv.Calibration;
 import io.ispasp.prune.conv.ConvIspaspSelector;
 import io.ispasp.prune.conv.ConvPruner;
 import io.ispasp.prune.conv.ConvSelector;
@@ -65,22 +66,39 @@ public final class ConvPruneJob {
      */
     public static Result run(ConvNet dense, ImageDataset train, ImageDataset test, Double denseAccuracy, Plan plan,
                              PruneOptions options) {
-        TorchRuntime.init();
         if (train.numClasses() != dense.spec().classes()) {
             throw new IllegalArgumentException("model has " + dense.spec().classes() + " classes, data " + train.numClasses());
         }
         ImageCalibration calib = new ImageCalibration(train.head(Math.min(options.calibration(), train.size())));
-        int input = train.height();
+        return run(dense, calib, train.height(), train, test, denseAccuracy, plan, options, JobProgress.NONE);
+    }
+
+    /**
+     * Prunes {@code dense} (left untouched) on {@code calib}, images of side {@code input}. {@code train} is
+     * needed only by a plan that fine-tunes; {@code progress} is called after each pruned unit (after its
+     * per-block fine-tune, if any).
+     */
+    public static Result run(ConvNet dense, Calibration calib, int input, ImageDataset train, ImageDataset test,
+                             Double denseAccuracy, Plan plan, PruneOptions options, JobProgress progress) {
+        TorchRuntime.init();
+        if ((plan.blockFinetune() != null || plan.finetune() != null) && train == null) {
+            throw new IllegalArgumentException("fine-tuning needs a labelled training set");
+        }
         long t0 = System.nanoTime();
         Layout layout = plan.layout() != null ? plan.layout()
                 : FlopsTarget.choose(dense, calib, options, plan.flopsTarget(), input);
         double search = (System.nanoTime() - t0) / 1e9;
         double[] finetuneSeconds = {0};
-        ConvPruner.AfterUnit after = plan.blockFinetune() == null ? ConvPruner.AfterUnit.NONE : (u, r, net) -> {
-            long f0 = System.nanoTime();
-            LOG.info("fine-tuning after {} ({} epoch(s))", r.name(), plan.blockFinetune().epochs());
-            new ConvTrainer(plan.blockFinetune()).train(net, train);
-            finetuneSeconds[0] += (System.nanoTime() - f0) / 1e9;
+        int total = layout.prunedUnits().length;
+        int[] done = {0};
+        ConvPruner.AfterUnit after = (u, r, net) -> {
+            if (plan.blockFinetune() != null) {
+                long f0 = System.nanoTime();
+                LOG.info("fine-tuning after {} ({} epoch(s))", r.name(), plan.blockFinetune().epochs());
+                new ConvTrainer(plan.blockFinetune()).train(net, train);
+                finetuneSeconds[0] += (System.nanoTime() - f0) / 1e9;
+            }
+            progress.unitDone(++done[0], total, r);
         };
         long p0 = System.nanoTime();
         ConvPruner.Outcome out = ConvPruner.prune(dense, layout, calib, options, selector(options.method()), after);

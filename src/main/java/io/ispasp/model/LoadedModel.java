@@ -3,8 +3,8 @@ package io.ispasp.model;
 import io.ispasp.model.conv.ConvNet;
 
 /**
- * A model read from a file: an MLP or a conv net, whichever the file held. Closing it releases a conv net's
- * native tensors (an MLP's are freed by the garbage collector).
+ * A model read from a file: an MLP or a conv net, whichever the file held. Closing it releases the model's
+ * native tensors.
  */
 public final class LoadedModel implements AutoCloseable {
     private final Mlp mlp;
@@ -41,5 +41,6 @@ public final class LoadedModel implements AutoCloseable {
     @Override
     public void close() {
         if (conv != null) conv.close();
+        else mlp.close();
     }
 }

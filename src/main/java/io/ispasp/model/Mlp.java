@@ -13,10 +13,10 @@ import org.bytedeco.pytorch.Tensor;
  * sizes[l+1] with weight [out, in] and bias [out]; every layer but the last is followed by ReLU. The hidden
  * layers are the prunable units: unit {@code l} has A = layer l + ReLU and B = layer l+1.
  * <p>Parameters are CPU float32 tensors owned by this object; an MLP may be built inside a {@code PointerScope}
- * and outlives it. Not thread-safe while training; read-only use
+ * and outlives it. {@link #close()} frees them at once; an MLP that is not closed is freed by the garbage collector. Not thread-safe while training; read-only use
  * (forward passes) from several threads is safe.
  */
-public final class Mlp {
+public final class Mlp implements AutoCloseable {
     private final int[] sizes;
     private final Tensor[] weights;
     private final Tensor[] biases;
@@ -200,6 +200,17 @@ public final class Mlp {
             b.add(bl);
         }
         return new Mlp(newSizes, w, b);
+    }
+
+    /** Releases the parameter tensors now instead of at garbage collection; the MLP is unusable afterwards. */
+    @Override
+    public void close() {
+        for (int l = 0; l < weights.length; l++) {
+            if (weights[l] != null) weights[l].releaseReference();
+            if (biases[l] != null) biases[l].releaseReference();
+            weights[l] = null;
+            biases[l] = null;
+        }
     }
 
     /**

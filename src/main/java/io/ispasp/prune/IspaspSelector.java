@@ -1,5 +1,6 @@
 package io.ispasp.prune;
 
+import io.ispasp.engine.Cancellation;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -68,6 +69,7 @@ public final class IspaspSelector implements GroupSelector {
         Evaluation current = oracle.evaluate(support, true);
         int run = 0;
         for (int t = 1; t <= iterations; t++) {
+            Cancellation.checkpoint();
             int[] omega = TopK.indices(current.scores(), Math.min(2 * keep, n));
             omegas.add(omega);
             int[] next = TopK.among(mass, TopK.union(omega, support), keep);

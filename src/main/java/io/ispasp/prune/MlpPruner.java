@@ -1,5 +1,6 @@
 package io.ispasp.prune;
 
+import io.ispasp.engine.Cancellation;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,23 +26,30 @@ public final class MlpPruner {
         PruneListener l = listener == null ? PruneListener.NONE : listener;
         Mlp current = dense;
         List<UnitReport> reports = new ArrayList<>();
-        for (int unit = 0; unit < dense.hiddenLayers(); unit++) {
-            UnitContext ctx = new UnitContext(current, dense, unit, calibration, options);
-            l.message(String.format("pruning %s: %d -> %d groups", ctx.name(), ctx.groups(), ctx.keep()));
-            Selection sel;
-            try (PointerScope scope = new PointerScope()) {
-                sel = selector.select(ctx);
-                if (sel.kept().length != ctx.keep()) {
-                    throw new IllegalStateException(ctx.name() + ": selector kept " + sel.kept().length + " groups, expected " + ctx.keep());
+        try {
+            for (int unit = 0; unit < dense.hiddenLayers(); unit++) {
+                Cancellation.checkpoint();
+                UnitContext ctx = new UnitContext(current, dense, unit, calibration, options);
+                l.message(String.format("pruning %s: %d -> %d groups", ctx.name(), ctx.groups(), ctx.keep()));
+                Selection sel;
+                try (PointerScope scope = new PointerScope()) {
+                    sel = selector.select(ctx);
+                    if (sel.kept().length != ctx.keep()) {
+                        throw new IllegalStateException(ctx.name() + ": selector kept " + sel.kept().length + " groups, expected " + ctx.keep());
+                    }
+                    if (sel.residual().length == 0) sel = sel.withResidual(new double[] {UnitResidual.of(ctx, sel)});
                 }
-                if (sel.residual().length == 0) sel = sel.withResidual(new double[] {UnitResidual.of(ctx, sel)});
+                reports.add(new UnitReport(ctx.name(), ctx.groups(), sel.kept().length, sel.kept(), sel.path(), sel.pathReason(),
+                        sel.residual(), sel.iterationsRun(), sel.residualRefit(), sel.dataSeconds(), sel.iterationSeconds()));
+                Mlp before = current;
+                current = current.prune(unit, sel.kept(), sel.nextWeight(), sel.columnScale());
+                l.unitDone(unit, reports.get(reports.size() - 1), before, current);
+                if (before != dense) before.close(); // an intermediate model: nobody else holds it
             }
-            reports.add(new UnitReport(ctx.name(), ctx.groups(), sel.kept().length, sel.kept(), sel.path(), sel.pathReason(),
-                    sel.residual(), sel.iterationsRun(), sel.residualRefit(), sel.dataSeconds(), sel.iterationSeconds()));
-            Mlp before = current;
-            current = current.prune(unit, sel.kept(), sel.nextWeight(), sel.columnScale());
-            l.unitDone(unit, reports.get(reports.size() - 1), before, current);
+            return new Outcome(current, reports);
+        } catch (RuntimeException e) {
+            if (current != dense) current.close(); // cancelled or failed: the half-pruned model is nobody's
+            throw e;
         }
-        return new Outcome(current, reports);
     }
 }

@@ -9,5 +9,6 @@ public interface PruneListener {
 
     default void message(String text) {}
 
+    /** {@code before} is valid only during this call (the pruner closes intermediate models afterwards). */
     default void unitDone(int unit, UnitReport report, Mlp before, Mlp after) {}
 }

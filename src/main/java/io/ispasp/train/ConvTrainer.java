@@ -1,5 +1,6 @@
 package io.ispasp.train;
 
+import io.ispasp.engine.Cancellation;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -90,6 +91,7 @@ public final class ConvTrainer {
                 double sum = 0;
                 int seen = 0;
                 for (int b = 0; b < batches && t < total; b++) {
+                    Cancellation.checkpoint();
                     int from = b * config.batchSize(), to = b == batches - 1 ? n : from + config.batchSize();
                     int[] rows = Arrays.copyOfRange(order, from, to);
                     double lr = config.schedule().rate(config.lr(), t, total);

@@ -1,5 +1,6 @@
 package io.ispasp.prune.conv;
 
+import io.ispasp.engine.Cancellation;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -39,6 +40,7 @@ public final class ConvPruner {
         List<UnitReport> reports = new ArrayList<>();
         try {
             for (int u : layout.prunedUnits()) {
+                Cancellation.checkpoint();
                 ConvUnit unit = new ConvUnit(current, u, layout.keep(current.spec(), u), calibration, options);
                 Selection sel;
                 try (PointerScope scope = new PointerScope()) {

@@ -1,5 +1,6 @@
 package io.ispasp.prune.conv;
 
+import io.ispasp.engine.Cancellation;
 import java.util.Arrays;
 
 import io.ispasp.baseline.ConvBaselines;
@@ -79,6 +80,7 @@ public final class FlopsTarget {
         int rows = calibration.size(), batch = options.batchSize();
         double[][] loss = new double[spec.units()][GRID.length];
         for (int u = 0; u < spec.units(); u++) {
+            Cancellation.checkpoint();
             ConvUnit unit = new ConvUnit(net, u, spec.inner(u), calibration, options);
             double[] mass = ConvBaselines.activationMass(unit);
             int n = spec.inner(u);

@@ -1,0 +1,132 @@
+package io.ispasp.api;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import io.ispasp.engine.Tensors;
+import io.ispasp.model.Mlp;
+import io.ispasp.model.conv.Arch;
+import io.ispasp.model.conv.ConvFixtures;
+import io.ispasp.model.conv.ConvNet;
+import io.ispasp.model.conv.ConvSpec;
+import io.ispasp.runtime.NativeHeap;
+import io.ispasp.runtime.TorchRuntime;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Four jobs on four different models at once in one JVM: each result equals the same job run alone (same kept
+ * groups in every unit, same outputs), and once the jobs are closed the native heap is back at its baseline.
+ */
+class ConcurrentJobsTest {
+    private static final int JOBS = 4;
+    private static ConvNet resnet, mobilenet, wide;
+    private static Mlp mlp;
+
+    @BeforeAll
+    static void models() {
+        TorchRuntime.init();
+        resnet = ConvFixtures.randomized(ConvFixtures.tinyResNet(), 1);
+        mobilenet = ConvFixtures.randomized(ConvFixtures.tinyMobileNet(), 2);
+        wide = ConvFixtures.randomized(ConvSpec.dense(Arch.RESNET18, true, 10, 0.75), 3);
+        mlp = Mlp.random(new int[] {64, 256, 128, 10}, 4);
+    }
+
+    @AfterAll
+    static void release() {
+        resnet.close();
+        mobilenet.close();
+        wide.close();
+        mlp.close();
+    }
+
+    /** What a job produced, in plain Java: kept groups per unit and the pruned model's output on a probe input. */
+    record Outcome(List<int[]> kept, float[] probe) {}
+
+    private static PruningJob job(int which) {
+        PruningJob.Builder b = PruningJob.builder().iterations(8).seed(which);
+        return switch (which) {
+            case 0 -> b.model(resnet).calibration(CalibrationData.ofArrays(PruningJobTest.images(48, 32, 10), 3, 32, 32)).flopsTarget(0.7).build();
+            case 1 -> b.model(mobilenet).calibration(CalibrationData.ofArrays(PruningJobTest.images(48, 32, 11), 3, 32, 32)).layout("reference").build();
+            case 2 -> b.model(wide).calibration(CalibrationData.ofArrays(PruningJobTest.images(48, 32, 12), 3, 32, 32)).ratio(0.6).build();
+            default -> b.model(mlp).calibration(CalibrationData.ofArrays(vectors(512, 64, 13), 64)).ratio(0.25).build();
+        };
+    }
+
+    private static java.util.Iterator<float[]> vectors(int n, int d, long seed) {
+        java.util.Random r = new java.util.Random(seed);
+        List<float[]> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            float[] x = new float[d];
+            for (int j = 0; j < d; j++) x[j] = (float) Math.abs(r.nextGaussian());
+            out.add(x);
+        }
+        return out.iterator();
+    }
+
+    private static Outcome outcome(PruningResult r) {
+        List<int[]> kept = r.report().units().stream().map(PruneReport.UnitReport::indices).toList();
+        try (PointerScope scope = new PointerScope()) {
+            Tensor y = r.model().isConv() ? r.model().conv().forward(ConvFixtures.images(2, 32, 99))
+                    : r.model().mlp().forward(Tensors.of(new float[128], 2, 64).add(new org.bytedeco.pytorch.Scalar(0.5)));
+            return new Outcome(kept, Tensors.floats(y));
+        }
+    }
+
+    @Test
+    void fourConcurrentJobsMatchTheirSoloRunsAndReleaseTheirMemory() throws Exception {
+        Outcome[] alone = new Outcome[JOBS];
+        for (int i = 0; i < JOBS; i++) {
+            long t0 = System.nanoTime();
+            try (PruningJob j = job(i)) {
+                alone[i] = outcome(j.run());
+            }
+            System.out.printf("job %d alone: %.2f s%n", i, (System.nanoTime() - t0) / 1e9);
+        }
+        long baseline = NativeHeap.inUse();
+
+        for (int round = 0; round < 2; round++) {
+            ExecutorService pool = Executors.newFixedThreadPool(JOBS);
+            CountDownLatch start = new CountDownLatch(1);
+            List<PruningJob> jobs = new ArrayList<>();
+            for (int i = 0; i < JOBS; i++) jobs.add(job(i));
+            List<Future<Outcome>> futures = new ArrayList<>();
+            for (int i = 0; i < JOBS; i++) {
+                PruningJob j = jobs.get(i);
+                futures.add(pool.submit((Callable<Outcome>) () -> {
+                    start.await();
+                    return outcome(j.run());
+                }));
+            }
+            start.countDown();
+            for (int i = 0; i < JOBS; i++) {
+                Outcome together = futures.get(i).get();
+                assertEquals(alone[i].kept().size(), together.kept().size());
+                for (int u = 0; u < together.kept().size(); u++) {
+                    assertArrayEquals(alone[i].kept().get(u), together.kept().get(u), "job " + i + " unit " + u + ": same groups kept");
+                }
+                assertArrayEquals(alone[i].probe(), together.probe(), 1e-5f, "job " + i + ": same pruned model");
+            }
+            pool.shutdown();
+            assertTrue(pool.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS)); // thread-local native state goes with the threads
+            long alive = NativeHeap.inUse() - baseline;
+            jobs.forEach(PruningJob::close);
+            long left = NativeHeap.inUse() - baseline;
+            System.out.printf("round %d: native heap %+.1f MB with the 4 results alive, %+.1f MB after close%n", round, alive / 1e6, left / 1e6);
+            assertTrue(alive > 15_000_000, "the results hold their pruned models natively (" + alive / 1e6 + " MB)");
+            assertTrue(left < 8_000_000, "native heap " + left / 1e6 + " MB above its baseline after close()");
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package io.ispasp.api;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CancellationException;
+
+import io.ispasp.engine.Tensors;
+import io.ispasp.model.LoadedModel;
+import io.ispasp.model.Mlp;
+import io.ispasp.model.ModelFile;
+import io.ispasp.model.conv.ConvFixtures;
+import io.ispasp.model.conv.ConvNet;
+import io.ispasp.runtime.TorchRuntime;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The embedding API: building, running, progress, cancellation, errors, and what close() releases. */
+class PruningJobTest {
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void init() { TorchRuntime.init(); }
+
+    static Iterator<float[]> images(int n, int side, long seed) {
+        Random r = new Random(seed);
+        List<float[]> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            float[] x = new float[3 * side * side];
+            for (int j = 0; j < x.length; j++) x[j] = (float) r.nextGaussian();
+            out.add(x);
+        }
+        return out.iterator();
+    }
+
+    @Test
+    void convJobFromAFileReportsProgressAndSavesASmallerTorchScriptModel() throws IOException {
+        Path file = dir.resolve("dense.pt");
+        try (ConvNet net = ConvFixtures.randomized(ConvFixtures.tinyResNet(), 1)) {
+            ModelFile.save(net, file);
+        }
+        List<ProgressListener.UnitProgress> seen = new ArrayList<>();
+        try (PruningJob job = PruningJob.builder().model(file).calibration(CalibrationData.ofArrays(images(40, 32, 2), 3, 32, 32))
+                .layout("blocks:layer2.1=0.5,layer3.0=0.25").iterations(5).progress(seen::add).build()) {
+            PruningResult r = job.run();
+            assertEquals(List.of("layer2.1", "layer3.0"), seen.stream().map(ProgressListener.UnitProgress::unit).toList());
+            assertEquals(List.of(1, 2), seen.stream().map(ProgressListener.UnitProgress::done).toList());
+            assertEquals(2, seen.get(0).total());
+            ConvPruneReport report = (ConvPruneReport) r.report();
+            assertEquals(40, report.calibration());
+            assertTrue(report.params().after() < report.params().before());
+            assertTrue(r.report().toJson().contains("\"layer3.0\""));
+            assertEquals(8, r.model().conv().spec().inner(3));
+            Path out = dir.resolve("pruned.pt");
+            r.save(out);
+            try (LoadedModel back = ModelFile.load(out)) {
+                assertEquals(r.model().conv().spec(), back.conv().spec());
+            }
+        }
+    }
+
+    @Test
+    void mlpJobTakesTensorBatchesAndLabels() throws IOException {
+        Mlp dense = Mlp.random(new int[] {20, 30, 16, 4}, 3);
+        List<Tensor> batches = new ArrayList<>();
+        Random r = new Random(4);
+        int[] labels = new int[96];
+        for (int b = 0; b < 3; b++) {
+            float[] x = new float[32 * 20];
+            for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+            batches.add(Tensors.of(x, 32, 20));
+        }
+        for (int i = 0; i < labels.length; i++) labels[i] = r.nextInt(4);
+        try (PruningJob job = PruningJob.builder().model(dense).calibration(CalibrationData.ofTensors(batches.iterator()).withLabels(labels))
+                .ratio(0.5).method(Method.GFS).calibrationLimit(80).build()) {
+            PruningResult res = job.run();
+            assertArrayEquals(new int[] {20, 15, 8, 4}, res.model().mlp().sizes());
+            PruneReport rep = (PruneReport) res.report();
+            assertEquals(80, rep.calibration(), "the limit cuts the third batch");
+            assertEquals(List.of("0", "2"), rep.units().stream().map(PruneReport.UnitReport::name).toList(), "Sequential module paths");
+        }
+        assertEquals(30, dense.hiddenSize(0), "the caller's model is only read");
+    }
+
+    @Test
+    void cancellingFromTheListenerStopsTheJobAndCloseReleasesIt() {
+        try (ConvNet net = ConvFixtures.randomized(ConvFixtures.tinyResNet(), 5)) {
+            PruningJob[] self = new PruningJob[1];
+            List<String> units = new ArrayList<>();
+            self[0] = PruningJob.builder().model(net).calibration(CalibrationData.ofArrays(images(16, 32, 6), 3, 32, 32))
+                    .ratio(0.5).progress(p -> { units.add(p.unit()); self[0].cancel(); }).build();
+            try (PruningJob job = self[0]) {
+                assertThrows(CancellationException.class, job::run);
+                assertEquals(1, units.size(), "stopped at the next checkpoint, before the second unit");
+                assertTrue(job.isCancelled());
+                assertThrows(IllegalStateException.class, job::run, "a job runs once");
+            }
+            try (PointerScope s = new PointerScope()) {
+                assertEquals(10, net.forward(ConvFixtures.images(1, 32, 1)).size(1), "the caller's net is intact");
+            }
+        }
+    }
+
+    @Test
+    void cancelFromAnotherThreadStopsAGfsRun() throws Exception {
+        try (ConvNet net = ConvFixtures.randomized(ConvFixtures.tinyResNet(), 5);
+             PruningJob job = PruningJob.builder().model(net).calibration(CalibrationData.ofArrays(images(64, 32, 6), 3, 32, 32))
+                     .method(Method.GFS).ratio(0.5).build()) {
+            Thread canceller = new Thread(() -> {
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                job.cancel();
+            });
+            canceller.start();
+            long t0 = System.nanoTime();
+            assertThrows(CancellationException.class, job::run);
+            canceller.join();
+            assertTrue((System.nanoTime() - t0) / 1e9 < 30, "GFS on every unit would take far longer than the cancel");
+        }
+    }
+
+    @Test
+    void badSettingsAndDataAreClearErrors() {
+        Mlp mlp = Mlp.random(new int[] {6, 5, 2}, 1);
+        CalibrationData data = CalibrationData.ofArrays(List.of(new float[6]).iterator(), 6);
+        assertThrows(IllegalArgumentException.class, () -> PruningJob.builder().model(mlp).calibration(data).ratio(1.5).build());
+        assertThrows(IllegalArgumentException.class, () -> PruningJob.builder().model(mlp).calibration(data).build());
+        assertThrows(IllegalArgumentException.class, () -> PruningJob.builder().calibration(data).ratio(0.5).build());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PruningJob.builder().model(mlp)
+                .calibration(CalibrationData.ofArrays(List.of(new float[7]).iterator(), 7)).ratio(0.5).build().run());
+        assertTrue(e.getMessage().contains("7 values, the MLP takes 6"), e.getMessage());
+        float[] nan = new float[6];
+        nan[2] = Float.NaN;
+        e = assertThrows(IllegalArgumentException.class, () -> PruningJob.builder().model(mlp)
+                .calibration(CalibrationData.ofArrays(List.of(new float[6], nan).iterator(), 6)).ratio(0.5).build().run());
+        assertTrue(e.getMessage().contains("sample 1 holds NaN"), e.getMessage());
+        assertThrows(java.nio.file.NoSuchFileException.class, () -> PruningJob.builder().model(dir.resolve("none.pt"))
+                .calibration(data).ratio(0.5).build().run());
+    }
+}
