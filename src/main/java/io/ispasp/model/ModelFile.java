@@ -20,9 +20,9 @@ public final class ModelFile {
 
     /** Reads {@code file}; the caller closes the result. */
     public static LoadedModel load(Path file) throws IOException {
-        if (TorchScriptReader.isTorchScript(file)) return TorchScriptReader.read(file);
-        if (ConvCheckpoint.isConvCheckpoint(file)) return LoadedModel.of(ConvCheckpoint.load(file));
-        return LoadedModel.of(MlpCheckpoint.load(file));
+        if (TorchScriptReader.isTorchScript(file)) return TorchScriptReader.read(file).from(file);
+        if (ConvCheckpoint.isConvCheckpoint(file)) return LoadedModel.of(ConvCheckpoint.load(file)).from(file);
+        return LoadedModel.of(MlpCheckpoint.load(file)).from(file);
     }
 
     /** Whether {@code file}'s name asks for TorchScript. */

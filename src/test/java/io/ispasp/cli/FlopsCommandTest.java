@@ -142,7 +142,7 @@ class FlopsCommandTest {
             {2, "drop --layout, --ratio", new String[] {"--model", corrupt.toString(), "--layout", "every", "--ratio", "0.5"}},
             {1, "model file not found", new String[] {"--model", missing}},
             {1, "corrupt checkpoint (checksum mismatch)", new String[] {"--model", corrupt.toString()}},
-            {1, "it is an MLP checkpoint", new String[] {"--model", mlp.toString()}},
+            {2, "mlp.ckpt holds an MLP [6, 4, 3], not a conv net", new String[] {"--model", mlp.toString()}},
         };
         for (Object[] c : cases) {
             String[] args = (String[]) c[2];

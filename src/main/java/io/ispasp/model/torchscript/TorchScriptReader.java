@@ -124,7 +124,8 @@ public final class TorchScriptReader {
         return Tensors.of(v, shape);
     }
 
-    private static String firstLine(String s) {
+    /** libtorch's messages carry a C++ backtrace after the first line. */
+    static String firstLine(String s) {
         if (s == null) return "unknown error";
         int nl = s.indexOf('\n');
         return nl < 0 ? s : s.substring(0, nl);

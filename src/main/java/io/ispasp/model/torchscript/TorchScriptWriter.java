@@ -55,7 +55,7 @@ public final class TorchScriptWriter {
             JitModule root = build(state, forward, spec, prefix);
             AtomicFiles.writeFile(file, tmp -> root.save(tmp.toString())); // libtorch opens the file itself
         } catch (RuntimeException e) {
-            throw new IOException("cannot export TorchScript to " + file + ": " + firstLine(e.getMessage()), e);
+            throw new IOException("cannot export TorchScript to " + file + ": " + TorchScriptReader.firstLine(e.getMessage()), e);
         }
     }
 
@@ -105,11 +105,5 @@ public final class TorchScriptWriter {
     /** Class names in the archive: {@code __torch__.ispasp.resnet34.Model}, one class per module path. */
     private static String typePrefix(String model) {
         return "__torch__.ispasp." + model + ".";
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) return "unknown error";
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 }
