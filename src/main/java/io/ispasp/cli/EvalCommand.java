@@ -5,20 +5,20 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import io.ispasp.model.LoadedModel;
-import io.ispasp.model.ModelFile;
 import io.ispasp.io.Json;
+import io.ispasp.model.LoadedModel;
+import io.ispasp.model.Mlp;
+import io.ispasp.model.ModelFile;
 import io.ispasp.model.conv.Complexity;
 import io.ispasp.model.conv.ConvNet;
-import io.ispasp.train.ConvEvaluator;
-import io.ispasp.model.Mlp;
-import io.ispasp.train.Evaluator;
 import io.ispasp.runtime.TorchRuntime;
+import io.ispasp.train.ConvEvaluator;
+import io.ispasp.train.Evaluator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ispasp eval}: test accuracy, parameters and FLOPs of a checkpoint, as JSON. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
@@ -56,22 +56,20 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     private int evalConv(ConvNet net) throws Exception {
-        {
-            DataOptions.ImageSplits splits = data.loadImages();
-            if (splits.test().numClasses() != net.spec().classes()) {
-                throw new IllegalArgumentException("model " + model + " has " + net.spec().classes() + " classes, data " + splits.test().numClasses());
-            }
-            ConvEvaluator.Result r = ConvEvaluator.evaluate(net, splits.test(), 256);
-            Complexity c = Complexity.of(net.spec(), splits.test().height());
-            Map<String, Object> result = new LinkedHashMap<>();
-            result.put("accuracy", r.accuracy());
-            result.put("loss", r.loss());
-            result.put("images", r.images());
-            result.put("params", c.params());
-            result.put("flops", c.flops());
-            result.put("arch", net.spec().toString());
-            spec.commandLine().getOut().println(Json.toJson(result));
+        DataOptions.ImageSplits splits = data.loadImages();
+        if (splits.test().numClasses() != net.spec().classes()) {
+            throw new IllegalArgumentException("model " + model + " has " + net.spec().classes() + " classes, data " + splits.test().numClasses());
         }
+        ConvEvaluator.Result r = ConvEvaluator.evaluate(net, splits.test(), 256);
+        Complexity c = Complexity.of(net.spec(), splits.test().height());
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("accuracy", r.accuracy());
+        result.put("loss", r.loss());
+        result.put("images", r.images());
+        result.put("params", c.params());
+        result.put("flops", c.flops());
+        result.put("arch", net.spec().toString());
+        spec.commandLine().getOut().println(Json.toJson(result));
         return 0;
     }
 }

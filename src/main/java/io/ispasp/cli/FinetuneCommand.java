@@ -5,10 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import io.ispasp.model.LoadedModel;
-import io.ispasp.model.ModelFile;
 import io.ispasp.io.AtomicFiles;
 import io.ispasp.io.Json;
+import io.ispasp.model.LoadedModel;
+import io.ispasp.model.ModelFile;
 import io.ispasp.model.conv.ConvNet;
 import io.ispasp.runtime.TorchRuntime;
 import io.ispasp.train.ConvEvaluator;

@@ -7,18 +7,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import io.ispasp.io.Json;
 import io.ispasp.model.LoadedModel;
 import io.ispasp.model.ModelFile;
-import io.ispasp.io.Json;
 import io.ispasp.model.conv.Arch;
 import io.ispasp.model.conv.Complexity;
 import io.ispasp.model.conv.ConvSpec;
 import io.ispasp.model.conv.Layout;
 import io.ispasp.runtime.TorchRuntime;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code ispasp flops}: parameters and FLOPs of a conv net, counted from its shape alone (nothing is trained or

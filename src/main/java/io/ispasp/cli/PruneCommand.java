@@ -5,8 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import io.ispasp.model.LoadedModel;
-import io.ispasp.model.ModelFile;
 import io.ispasp.api.Device;
 import io.ispasp.api.Method;
 import io.ispasp.api.PathChoice;
@@ -17,18 +15,20 @@ import io.ispasp.api.Target;
 import io.ispasp.io.AtomicFiles;
 import io.ispasp.io.Json;
 import io.ispasp.job.ConvPruneJob;
+import io.ispasp.job.MlpPruneJob;
+import io.ispasp.model.LoadedModel;
+import io.ispasp.model.Mlp;
+import io.ispasp.model.ModelFile;
 import io.ispasp.model.conv.ConvNet;
 import io.ispasp.model.conv.Layout;
-import io.ispasp.train.ConvTrainConfig;
-import io.ispasp.job.MlpPruneJob;
-import io.ispasp.model.Mlp;
 import io.ispasp.prune.PruneListener;
 import io.ispasp.runtime.TorchRuntime;
+import io.ispasp.train.ConvTrainConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ispasp prune}: prunes every hidden layer of a checkpoint; writes the smaller model and a JSON report. */
 @Command(name = "prune", mixinStandardHelpOptions = true,
@@ -168,31 +168,29 @@ final class PruneCommand implements Callable<Integer> {
         if (refit) throw new IllegalArgumentException("--refit is not available for conv nets");
         AtomicFiles.checkWritable(out, "--out");
         AtomicFiles.checkWritable(report, "--report");
-        {
-            Layout l = flopsTarget != null ? null
-                    : layout == null && ratio == null ? null : Layout.parse(layout, dense.spec(), ratio);
-            if (l == null && flopsTarget == null) throw new IllegalArgumentException("give --ratio, --layout or --flops-target");
-            DataOptions.ImageSplits splits = data.loadImages();
-            var arch = dense.spec().arch();
-            ConvPruneJob.Plan plan = new ConvPruneJob.Plan(l, flopsTarget,
-                    blockFinetune ? ConvTrainConfig.blockFineTune(arch).withLr(finetuneLr).withSeed(seed) : null,
-                    finetuneEpochs > 0 ? ConvTrainConfig.defaults(arch).withEpochs(finetuneEpochs).withLr(finetuneLr).withSeed(seed) : null);
-            ConvPruneJob.Result result = ConvPruneJob.run(dense, splits.train(), splits.test(), null, plan, options);
-            try (ConvNet pruned = result.model()) {
-                ModelFile.save(pruned, out);
-            }
-            Json.write(report, result.report());
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("out", out.toString());
-            m.put("report", report.toString());
-            m.put("method", result.report().method());
-            m.put("kept", result.report().units().stream().map(u -> u.name() + " " + u.kept() + "/" + u.groups()).toList());
-            m.put("params", result.report().params());
-            m.put("flops", result.report().flops());
-            m.put("accuracy", result.report().accuracy());
-            m.put("seconds", result.report().seconds());
-            spec.commandLine().getOut().println(Json.toJson(m));
+        Layout l = flopsTarget != null ? null
+                : layout == null && ratio == null ? null : Layout.parse(layout, dense.spec(), ratio);
+        if (l == null && flopsTarget == null) throw new IllegalArgumentException("give --ratio, --layout or --flops-target");
+        DataOptions.ImageSplits splits = data.loadImages();
+        var arch = dense.spec().arch();
+        ConvPruneJob.Plan plan = new ConvPruneJob.Plan(l, flopsTarget,
+                blockFinetune ? ConvTrainConfig.blockFineTune(arch).withLr(finetuneLr).withSeed(seed) : null,
+                finetuneEpochs > 0 ? ConvTrainConfig.defaults(arch).withEpochs(finetuneEpochs).withLr(finetuneLr).withSeed(seed) : null);
+        ConvPruneJob.Result result = ConvPruneJob.run(dense, splits.train(), splits.test(), null, plan, options);
+        try (ConvNet pruned = result.model()) {
+            ModelFile.save(pruned, out);
         }
+        Json.write(report, result.report());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("out", out.toString());
+        m.put("report", report.toString());
+        m.put("method", result.report().method());
+        m.put("kept", result.report().units().stream().map(u -> u.name() + " " + u.kept() + "/" + u.groups()).toList());
+        m.put("params", result.report().params());
+        m.put("flops", result.report().flops());
+        m.put("accuracy", result.report().accuracy());
+        m.put("seconds", result.report().seconds());
+        spec.commandLine().getOut().println(Json.toJson(m));
         return 0;
     }
 
