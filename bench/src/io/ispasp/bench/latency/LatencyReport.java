@@ -32,10 +32,12 @@ public record LatencyReport(Map<String, Object> machine, int threads, SettingsIn
      * @param throughputPerS samples per second at the median latency (batch / median)
      * @param speedupVsFirst the first model's median over this one's (above 1: faster); null for the first model
      * @param flopsVsFirst   this model's FLOPs over the first one's; null for the first model or where unknown
+     * @param otherCpu       share of the machine's CPU time other processes took while this batch size was timed
+     *                       (0 to 1; null where unknown): a disturbed measurement shows here
      * @param runMs          every timed run, in the order they ran
      */
     public record Row(String model, int batch, int runs, double medianMs, double p90Ms, double p99Ms, double minMs, double meanMs,
-                      double throughputPerS, Double speedupVsFirst, Double flopsVsFirst, double[] runMs) {}
+                      double throughputPerS, Double speedupVsFirst, Double flopsVsFirst, Double otherCpu, double[] runMs) {}
 
     static final String TIMING = "per batch size: warm-up of each model alone, then rounds of one run per model (order "
             + "reversed every other round) until every model has min_runs runs and seconds of timed work; wall time of "
@@ -61,7 +63,8 @@ public record LatencyReport(Map<String, Object> machine, int threads, SettingsIn
                 if (f0 != null && f != null && f0 > 0) flopsRatio = (double) f / f0;
             }
             rows.add(new Row(models.get(me.model()).label(), me.batch(), s.runs(), s.median(), s.p90(), s.p99(), s.min(), s.mean(),
-                    me.batch() * 1000.0 / s.median(), speedup, flopsRatio, rounded(me.millis())));
+                    me.batch() * 1000.0 / s.median(), speedup, flopsRatio, Double.isNaN(me.otherCpu()) ? null : Math.round(me.otherCpu() * 1000) / 1000.0,
+                    rounded(me.millis())));
         }
         return new LatencyReport(machine, threads,
                 new SettingsInfo(batches.clone(), settings.warmupSeconds(), settings.seconds(), settings.minRuns(), TIMING), infos, rows);

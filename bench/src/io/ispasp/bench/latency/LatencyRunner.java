@@ -38,8 +38,11 @@ public final class LatencyRunner {
         }
     }
 
-    /** The run times of one model at one batch size, in milliseconds, in the order they ran. */
-    public record Measurement(int model, int batch, double[] millis) {
+    /**
+     * The run times of one model at one batch size, in milliseconds, in the order they ran, and the share of the
+     * machine's CPU time other processes took while this batch size was timed (NaN where unknown).
+     */
+    public record Measurement(int model, int batch, double[] millis, double otherCpu) {
         public LatencyStats stats() { return LatencyStats.of(millis); }
     }
 
@@ -70,6 +73,7 @@ public final class LatencyRunner {
     private List<Measurement> timeBatch(List<LatencyModel> models, List<Tensor> x, int batch) {
         int k = models.size();
         for (int i = 0; i < k; i++) warmUp(models.get(i), x.get(i), batch);
+        OtherCpu others = OtherCpu.start();
         List<List<Double>> times = new ArrayList<>();
         double[] total = new double[k];
         for (int i = 0; i < k; i++) times.add(new ArrayList<>());
@@ -81,14 +85,16 @@ public final class LatencyRunner {
                 total[i] += ms / 1000;
             }
         }
+        double otherCpu = others.share().orElse(Double.NaN);
         List<Measurement> out = new ArrayList<>();
         StringBuilder line = new StringBuilder("batch " + batch + ":");
         for (int i = 0; i < k; i++) {
             double[] ms = times.get(i).stream().mapToDouble(Double::doubleValue).toArray();
-            out.add(new Measurement(i, batch, ms));
+            out.add(new Measurement(i, batch, ms, otherCpu));
             line.append(String.format(" %s %.3f ms median,", models.get(i).label(), LatencyStats.of(ms).median()));
         }
-        LOG.info("{} {} runs each", line, times.get(0).size());
+        LOG.info("{} {} runs each; other processes took {}% of the CPU time meanwhile", line, times.get(0).size(),
+                Double.isNaN(otherCpu) ? "?" : String.format("%.0f", 100 * otherCpu));
         return out;
     }
 

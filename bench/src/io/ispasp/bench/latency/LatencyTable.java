@@ -18,12 +18,13 @@ public final class LatencyTable {
         }
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"model", "batch", "runs", "median ms", "p90 ms", "p99 ms", "min ms", "mean ms", "samples/s",
-                "speed-up vs " + first, "FLOPs vs " + first});
+                "speed-up vs " + first, "FLOPs vs " + first, "other CPU"});
         for (LatencyReport.Row r : report.results()) {
             rows.add(new String[] {r.model(), Integer.toString(r.batch()), Integer.toString(r.runs()), ms(r.medianMs()), ms(r.p90Ms()),
                     ms(r.p99Ms()), ms(r.minMs()), ms(r.meanMs()), String.format(Locale.ROOT, "%.1f", r.throughputPerS()),
                     r.speedupVsFirst() == null ? "-" : String.format(Locale.ROOT, "%.2fx", r.speedupVsFirst()),
-                    r.flopsVsFirst() == null ? "-" : String.format(Locale.ROOT, "%.3f", r.flopsVsFirst())});
+                    r.flopsVsFirst() == null ? "-" : String.format(Locale.ROOT, "%.3f", r.flopsVsFirst()),
+                    r.otherCpu() == null ? "?" : String.format(Locale.ROOT, "%.0f%%", 100 * r.otherCpu())});
         }
         return markdown(models) + "\n" + markdown(rows);
     }

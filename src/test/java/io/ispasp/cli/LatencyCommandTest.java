@@ -104,8 +104,12 @@ class LatencyCommandTest {
         assertEquals(4, results.size(), "2 models x 2 batch sizes");
         for (JsonNode row : results) {
             for (String key : List.of("model", "batch", "runs", "median_ms", "p90_ms", "p99_ms", "min_ms", "mean_ms", "throughput_per_s",
-                    "speedup_vs_first", "flops_vs_first", "run_ms")) {
+                    "speedup_vs_first", "flops_vs_first", "other_cpu", "run_ms")) {
                 assertTrue(row.has(key), key);
+            }
+            if (!row.get("other_cpu").isNull()) {
+                double other = row.get("other_cpu").asDouble();
+                assertTrue(other >= 0 && other <= 1, "other_cpu is a share: " + other);
             }
             int runs = row.get("runs").asInt();
             assertTrue(runs >= 3, "at least --min-runs");
