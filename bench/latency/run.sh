@@ -6,6 +6,9 @@
 #  - ImageNet-form ResNet34 and MobileNetV2 (width 1.0, 224x224) with random weights, dense vs the reference
 #    layout (magnitude-pruned: latency does not depend on which channels are kept), batch 1 and 8.
 # Usage: bench/latency/run.sh [OUT]   (default bench/results/latency; about 10 minutes on 2 cores)
+# MALLOC=fixed: the same with glibc malloc's mmap and trim thresholds fixed at their maximum (GLIBC_TUNABLES),
+# into NAME-fixed-malloc directories. By default glibc moves its mmap threshold as blocks are freed, so how much of
+# a forward pass goes to fresh pages (page faults) depends on what ran before, including the other model.
 # Inputs: R34 and MB2 (directories of bench/cifar/run.sh, default /tmp/cifar-r34 and /tmp/cifar-mb2); NETS, where
 # the random ImageNet-form checkpoints are written (default /tmp/latency-nets).
 set -euo pipefail
@@ -15,14 +18,19 @@ R34="${R34:-/tmp/cifar-r34}"
 MB2="${MB2:-/tmp/cifar-mb2}"
 NETS="${NETS:-/tmp/latency-nets}"
 ISPASP="$ROOT/ispasp"
+SUFFIX=""
+if [[ "${MALLOC:-}" == fixed ]]; then
+  export GLIBC_TUNABLES="glibc.malloc.mmap_threshold=4294967295:glibc.malloc.trim_threshold=4294967295"
+  SUFFIX="-fixed-malloc"
+fi
 mkdir -p "$OUT" "$NETS"
 
-# Waits (at most 10 minutes) until the machine is quiet: under 10% of the CPU time busy over 3 seconds. On a
+# Waits (at most 3 minutes) until the machine is quiet: under 10% of the CPU time busy over 3 seconds. On a
 # shared VM another build or test run slows every model; the runs interleave models, so ratios survive some of
 # it, but absolute times do not.
 wait_quiet() {
   local waited=0 a b busy
-  while (( waited < 600 )); do
+  while (( waited < 180 )); do
     read -r -a a < /proc/stat; sleep 3; read -r -a b < /proc/stat
     local total=0 idle=$(( b[4] + b[5] - a[4] - a[5] ))
     for i in 1 2 3 4 5 6 7 8; do total=$(( total + b[i] - a[i] )); done
@@ -31,7 +39,7 @@ wait_quiet() {
     echo "   machine busy (${busy}% CPU), waiting" >&2
     sleep 20; waited=$(( waited + 23 ))
   done
-  echo "   still busy after 10 minutes; measuring anyway (see other_cpu in the results)" >&2
+  echo "   still busy after 3 minutes; measuring anyway (see other_cpu in the results)" >&2
 }
 
 # The largest share of CPU time other processes took while a batch size of NAME was timed, in percent.
@@ -40,10 +48,11 @@ disturbance() {
 }
 
 # One measurement: NAME, then the arguments of bench latency; the table also goes to OUT/NAME/table.md. Measured
-# again (at most 3 times in all) while other processes took more than 15% of the CPU time during it.
+# once more when other processes took more than 15% of the CPU time during it (the second result stands either
+# way: the models are interleaved, so their ratios hold under a steady disturbance; the dense-again control shows it).
 latency() {
-  local name="$1"; shift
-  for attempt in 1 2 3; do
+  local name="$1$SUFFIX"; shift
+  for attempt in 1 2; do
     wait_quiet
     echo "== $name, attempt $attempt (load average: $(cut -d' ' -f1-3 /proc/loadavg))" >&2
     mkdir -p "$OUT/$name"

@@ -32,6 +32,8 @@ public final class Machine {
         m.put("cores", Runtime.getRuntime().availableProcessors());
         m.put("java", System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")");
         m.put("omp_wait_policy", System.getenv("OMP_WAIT_POLICY"));
+        m.put("glibc_tunables", System.getenv("GLIBC_TUNABLES")); // malloc settings change CPU inference times
+
         m.put("time", ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
         return m;
     }
