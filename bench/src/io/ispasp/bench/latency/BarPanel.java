@@ -63,6 +63,9 @@ record BarPanel(String title, String yTitle, String xTitle, String[] groups, dou
         int k = values.length, n = groups.length;
         double groupWidth = (double) plot.width / n;
         double barWidth = groupWidth * 0.8 / k;
+        List<String> labels = new ArrayList<>();
+        for (int s = 0; s < k; s++) for (int gi = 0; gi < n; gi++) labels.addAll(List.of(valueLabel.text(s, gi, values[s][gi]).split("\n")));
+        Font labelFont = fitting(g, small, labels, (int) barWidth - 4); // one size for all, with a gap between neighbours
         for (int gi = 0; gi < n; gi++) {
             double x0 = plot.x + gi * groupWidth + groupWidth * 0.1;
             for (int s = 0; s < k; s++) {
@@ -82,9 +85,11 @@ record BarPanel(String title, String yTitle, String xTitle, String[] groups, dou
                     labelY = Math.min(by, wy);
                 }
                 g.setColor(TEXT);
+                g.setFont(labelFont);
                 String[] lines = valueLabel.text(s, gi, values[s][gi]).split("\n");
                 int lineHeight = g.getFontMetrics().getHeight();
                 for (int i = 0; i < lines.length; i++) centre(g, lines[i], bx + bw / 2, labelY - 4 - (lines.length - 1 - i) * lineHeight);
+                g.setFont(small);
             }
             g.setFont(base);
             centre(g, groups[gi], (int) Math.round(plot.x + (gi + 0.5) * groupWidth), plot.y + plot.height + fontSize + 6);
@@ -153,6 +158,19 @@ record BarPanel(String title, String yTitle, String xTitle, String[] groups, dou
         if (v >= 1000) return String.format(Locale.ROOT, "%,.0f", v);
         if (v >= 1) return v == Math.rint(v) ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.1f", v);
         return String.format(Locale.ROOT, "%.3g", v).replaceAll("0+$", "");
+    }
+
+    /** {@code font}, made smaller (down to 7 points) until every line fits in {@code width} pixels: labels of neighbouring bars do not overlap. */
+    private static Font fitting(Graphics2D g, Font font, List<String> lines, int width) {
+        Font f = font;
+        while (f.getSize2D() > 7 && widest(g.getFontMetrics(f), lines) > width) f = f.deriveFont(f.getSize2D() - 0.5f);
+        return f;
+    }
+
+    private static int widest(FontMetrics fm, List<String> lines) {
+        int w = 0;
+        for (String l : lines) w = Math.max(w, fm.stringWidth(l));
+        return w;
     }
 
     private static void centre(Graphics2D g, String s, int x, int baseline) {
