@@ -26,8 +26,7 @@ import picocli.CommandLine.Spec;
  * {@link LatencyRunner} for how it times), printed as a table and written to {@code DIR/latency.json} and
  * {@code DIR/latency.png}. Every input is checked and every model opened before anything runs or is written.
  */
-@Command(name = "ispasp bench latency", mixinStandardHelpOptions = true,
-        description = "Inference latency (median, p90, p99) and throughput per model and batch size; the first model is "
+@Command(name = "ispasp bench latency", description = "Inference latency (median, p90, p99) and throughput per model and batch size; the first model is "
                 + "the reference of the speed-ups. Prints a table; writes DIR/latency.json and DIR/latency.png.")
 public final class LatencyCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(LatencyCommand.class);
@@ -38,6 +37,9 @@ public final class LatencyCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit (through bench: 'bench latency -- --help').")
+    boolean help;
 
     @Option(names = "--model", required = true, paramLabel = "[LABEL=]FILE",
             description = "A model to time (repeat): an engine conv-net or MLP checkpoint or a TorchScript file. The label "

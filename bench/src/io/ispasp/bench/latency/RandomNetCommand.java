@@ -24,11 +24,13 @@ import picocli.CommandLine.Spec;
  * dense or pruned by a layout with {@link MagnitudePruning}, for latency measurements where the weights' values do
  * not matter. Prints the shape's parameters and FLOPs as JSON.
  */
-@Command(name = "ispasp bench random-net", mixinStandardHelpOptions = true,
-        description = "Writes a random conv-net checkpoint, dense or magnitude-pruned by --layout (latency benchmarks).")
+@Command(name = "ispasp bench random-net", description = "Writes a random conv-net checkpoint, dense or magnitude-pruned by --layout (latency benchmarks).")
 public final class RandomNetCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit (through bench: 'bench random-net -- --help').")
+    boolean help;
 
     @Option(names = "--arch", required = true, paramLabel = "NAME", description = "resnet18, resnet34 or mobilenetv2.")
     String arch;

@@ -205,6 +205,23 @@ class LatencyCommandTest {
         assertFalse(Files.exists(out), "nothing is written on error");
     }
 
+    @Test
+    void randomNetWritesDenseOrMagnitudePrunedCheckpoints() throws IOException {
+        Path out = dir.resolve("random-pruned.ckpt");
+        CliTest.Run r = cli("bench", "random-net", "--arch", "mobilenetv2", "--cifar", "--width", "0.25", "--layout", "reference",
+                "--seed", "3", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        ConvSpec dense = ConvSpec.dense(Arch.MOBILENETV2, true, 10, 0.25);
+        ConvSpec expected = Layout.reference(dense).apply(dense);
+        try (ConvNet net = ConvCheckpoint.load(out)) {
+            assertEquals(expected, net.spec());
+        }
+        assertEquals(Complexity.of(expected, 32).flops(), new ObjectMapper().readTree(r.out()).get("flops").asLong());
+        assertError(cli("bench", "random-net", "--arch", "vgg", "--out", out.toString()), 2, "unknown architecture 'vgg'");
+        assertError(cli("bench", "random-net", "--arch", "resnet18", "--out", dir.resolve("no/such/dir/x.ckpt").toString()), 2,
+                "--out directory does not exist");
+    }
+
     static void assertError(CliTest.Run r, int code, String fragment) {
         assertEquals(code, r.code(), r.err());
         String[] lines = r.err().lines().filter(l -> !l.startsWith("[")).toArray(String[]::new); // [INFO] log lines aside
