@@ -1,0 +1,155 @@
+package io.ispasp.bench.latency;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+
+import io.ispasp.bench.Machine;
+import io.ispasp.io.AtomicFiles;
+import io.ispasp.io.Json;
+import io.ispasp.runtime.TorchRuntime;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ispasp bench latency}: inference latency and throughput of several models at several batch sizes (see
+ * {@link LatencyRunner} for how it times), printed as a table and written to {@code DIR/latency.json} and
+ * {@code DIR/latency.png}. Every input is checked and every model opened before anything runs or is written.
+ */
+@Command(name = "ispasp bench latency", description = "Inference latency (median, p90, p99) and throughput per model and batch size; the first model is "
+                + "the reference of the speed-ups. Prints a table; writes DIR/latency.json and DIR/latency.png.")
+public final class LatencyCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(LatencyCommand.class);
+    /** A label before '=' in --model: no path separators, so a path holding '=' is not mistaken for one. */
+    private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9_.+-]+");
+    /** Largest batch accepted: far beyond what fits in memory for any real model; keeps counts in int. */
+    static final int MAX_BATCH = 1 << 20;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit (through bench: 'bench latency -- --help').")
+    boolean help;
+
+    @Option(names = "--model", required = true, paramLabel = "[LABEL=]FILE",
+            description = "A model to time (repeat): an engine conv-net or MLP checkpoint or a TorchScript file. The label "
+                    + "defaults to the file name without its extension.")
+    List<String> models = new ArrayList<>();
+
+    @Option(names = "--batch", paramLabel = "N,N,...", defaultValue = "1,8,64", description = "Batch sizes. Default: ${DEFAULT-VALUE}.")
+    String batch;
+
+    @Option(names = "--threads", paramLabel = "N", description = "libtorch intra-op threads. Default: the current setting (ISPASP_THREADS or all cores).")
+    Integer threads;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory (created if missing).")
+    Path out;
+
+    @Option(names = "--warmup-seconds", paramLabel = "S", defaultValue = "1", description = "Warm-up per model and batch size (at least 2 runs). Default: ${DEFAULT-VALUE}.")
+    double warmupSeconds;
+
+    @Option(names = "--seconds", paramLabel = "S", defaultValue = "3", description = "Minimum timed seconds per model and batch size. Default: ${DEFAULT-VALUE}.")
+    double seconds;
+
+    @Option(names = "--min-runs", paramLabel = "N", defaultValue = "10", description = "Minimum timed runs per model and batch size. Default: ${DEFAULT-VALUE}.")
+    int minRuns;
+
+    @Option(names = "--shape", paramLabel = "C,H,W", description = "Shape of one input sample: needed for TorchScript "
+            + "(default 3,224,224); for a conv-net checkpoint 3,S,S overrides its default (32 CIFAR form, 224 ImageNet form).")
+    String shape;
+
+    @Override
+    public Integer call() throws Exception {
+        int[] batches = parseBatches(batch);
+        long[] sampleShape = shape == null ? null : parseShape(shape);
+        LatencyRunner.Settings settings = new LatencyRunner.Settings(warmupSeconds, seconds, minRuns);
+        if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+        if (Files.exists(out) && !Files.isDirectory(out)) throw new IllegalArgumentException("--out " + out + " exists and is not a directory");
+        List<String[]> named = labelled(models);
+
+        TorchRuntime.init();
+        List<LatencyModel> opened = new ArrayList<>();
+        int before = TorchRuntime.threads();
+        try {
+            for (String[] m : named) opened.add(LatencyModels.open(m[0], Path.of(m[1]), sampleShape));
+            int n = threads != null ? threads : before;
+            TorchRuntime.setThreads(n);
+            LOG.info("timing {} model(s) at batch sizes {}, {} thread(s)", opened.size(), batch, n);
+            List<LatencyRunner.Measurement> measured = new LatencyRunner(settings).run(opened, batches);
+            List<String> files = named.stream().map(m -> m[1]).toList();
+            LatencyReport report = LatencyReport.of(Machine.facts(), n, settings, batches, opened, files, measured);
+            // both files are made in memory first, so a failure leaves neither half-written
+            byte[] json = (Json.toJson(report) + "\n").getBytes(StandardCharsets.UTF_8);
+            byte[] png = LatencyChart.png(report, LatencyChart.WIDTH, LatencyChart.HEIGHT);
+            Files.createDirectories(out);
+            AtomicFiles.write(out.resolve("latency.json"), o -> o.write(json));
+            AtomicFiles.write(out.resolve("latency.png"), o -> o.write(png));
+            spec.commandLine().getOut().print(LatencyTable.format(report));
+            spec.commandLine().getOut().flush();
+            LOG.info("wrote {} and {}", out.resolve("latency.json"), out.resolve("latency.png"));
+        } finally {
+            for (LatencyModel m : opened) m.close();
+            TorchRuntime.setThreads(before); // the setting is process-wide
+        }
+        return 0;
+    }
+
+    /** "1,8,64" as positive batch sizes. */
+    static int[] parseBatches(String text) {
+        String[] parts = text.split(",", -1);
+        int[] b = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            String p = parts[i].trim();
+            try {
+                b[i] = Integer.parseInt(p);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--batch: '" + p + "' is not a whole number (expected e.g. 1,8,64)");
+            }
+            if (b[i] < 1 || b[i] > MAX_BATCH) throw new IllegalArgumentException("--batch: " + b[i] + " is not a batch size in [1, " + MAX_BATCH + "]");
+        }
+        Set<Integer> seen = new HashSet<>();
+        for (int v : b) if (!seen.add(v)) throw new IllegalArgumentException("--batch: " + v + " appears twice");
+        return b;
+    }
+
+    /** "3,224,224" as a sample shape of positive sizes. */
+    static long[] parseShape(String text) {
+        String[] parts = text.split(",", -1);
+        long[] s = new long[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                s[i] = Long.parseLong(parts[i].trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--shape: '" + parts[i].trim() + "' is not a whole number (expected e.g. 3,224,224)");
+            }
+            if (s[i] < 1 || s[i] > MAX_BATCH) throw new IllegalArgumentException("--shape: size " + s[i] + " outside [1, " + MAX_BATCH + "]");
+        }
+        return s;
+    }
+
+    /** Each --model as {label, file}; labels must differ. */
+    static List<String[]> labelled(List<String> models) {
+        List<String[]> out = new ArrayList<>();
+        Set<String> labels = new HashSet<>();
+        for (String m : models) {
+            int eq = m.indexOf('=');
+            String[] lf = eq > 0 && LABEL.matcher(m.substring(0, eq)).matches()
+                    ? new String[] {m.substring(0, eq), m.substring(eq + 1)}
+                    : new String[] {LatencyModels.defaultLabel(Path.of(m)), m};
+            if (lf[1].isBlank()) throw new IllegalArgumentException("--model " + m + ": no file after the label");
+            if (!labels.add(lf[0])) throw new IllegalArgumentException("--model: label '" + lf[0] + "' appears twice (give LABEL=FILE)");
+            out.add(lf);
+        }
+        return out;
+    }
+}
