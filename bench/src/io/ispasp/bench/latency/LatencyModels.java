@@ -7,11 +7,16 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.OptionalLong;
 
+import io.ispasp.model.LoadedModel;
 import io.ispasp.model.Mlp;
 import io.ispasp.model.MlpCheckpoint;
 import io.ispasp.model.conv.ConvCheckpoint;
+import io.ispasp.model.conv.Complexity;
 import io.ispasp.model.conv.ConvNet;
+import io.ispasp.model.conv.ConvSpec;
+import io.ispasp.model.torchscript.TorchScriptReader;
 import org.bytedeco.pytorch.JitModule;
 import org.bytedeco.pytorch.global.torch;
 
@@ -64,9 +69,7 @@ public final class LatencyModels {
             }
             return new MlpLatencyModel(label, mlp);
         }
-        if (startsWith(head, ZIP_MAGIC)) {
-            return new TorchScriptLatencyModel(label, loadTorchScript(file), shapeOverride != null ? shapeOverride : DEFAULT_TORCHSCRIPT_SHAPE);
-        }
+        if (startsWith(head, ZIP_MAGIC)) return torchScript(label, file, shapeOverride);
         throw new IOException(file + " is not a model this benchmark knows (an engine conv-net or MLP checkpoint, or a TorchScript zip)");
     }
 
@@ -75,6 +78,32 @@ public final class LatencyModels {
         String name = file.getFileName().toString();
         int dot = name.lastIndexOf('.');
         return dot > 0 ? name.substring(0, dot) : name;
+    }
+
+    /**
+     * A TorchScript file, timed through libtorch's JIT. The engine's importer tells the architecture, hence the
+     * input (32x32 for the CIFAR form, 224x224 for the ImageNet form, an MLP's input size) and the FLOPs; a file it
+     * does not know takes {@code --shape} (default 3,224,224).
+     */
+    private static LatencyModel torchScript(String label, Path file, long[] shapeOverride) throws IOException {
+        long[] shape = shapeOverride != null ? shapeOverride : DEFAULT_TORCHSCRIPT_SHAPE;
+        String what = "TorchScript module";
+        OptionalLong flops = OptionalLong.empty();
+        try (LoadedModel m = TorchScriptReader.read(file)) {
+            if (m.isConv()) {
+                ConvSpec spec = m.conv().spec();
+                int side = shapeOverride != null ? squareImageSide(shapeOverride, file) : spec.cifar() ? CIFAR_SIZE : IMAGENET_SIZE;
+                shape = new long[] {3, side, side};
+                flops = OptionalLong.of(Complexity.of(spec, side).flops());
+            } else {
+                shape = new long[] {m.mlp().inputSize()};
+                flops = OptionalLong.of(m.mlp().flops());
+            }
+            what = "TorchScript (JIT): " + m.describe();
+        } catch (IOException e) {
+            what = "TorchScript module (not an architecture the engine knows)";
+        }
+        return new TorchScriptLatencyModel(label, loadTorchScript(file), shape, what, flops);
     }
 
     private static JitModule loadTorchScript(Path file) throws IOException {

@@ -11,19 +11,24 @@ import org.bytedeco.pytorch.parameter_iterator;
 import org.bytedeco.pytorch.parameter_list;
 
 /**
- * A TorchScript module (a {@code torch.jit.save} zip) in eval mode. The file does not say what input it takes, so
- * the sample shape is given; FLOPs are unknown.
+ * A TorchScript module (a {@code torch.jit.save} zip) in eval mode, run by libtorch's JIT as a libtorch deployment
+ * would. When the engine's importer recognises the architecture, its input shape and FLOPs come from there;
+ * otherwise the sample shape is given and FLOPs are unknown.
  */
 final class TorchScriptLatencyModel implements LatencyModel {
     private final String label;
     private final JitModule module;
     private final long[] shape;
     private final long params;
+    private final String description;
+    private final OptionalLong flops;
 
-    TorchScriptLatencyModel(String label, JitModule module, long[] shape) {
+    TorchScriptLatencyModel(String label, JitModule module, long[] shape, String description, OptionalLong flops) {
         this.label = label;
         this.module = module;
         this.shape = shape.clone();
+        this.description = description;
+        this.flops = flops;
         module.eval();
         this.params = countParams(module);
     }
@@ -32,7 +37,7 @@ final class TorchScriptLatencyModel implements LatencyModel {
     public String label() { return label; }
 
     @Override
-    public String description() { return "TorchScript module"; }
+    public String description() { return description; }
 
     @Override
     public long[] sampleShape() { return shape.clone(); }
@@ -41,7 +46,7 @@ final class TorchScriptLatencyModel implements LatencyModel {
     public long params() { return params; }
 
     @Override
-    public OptionalLong flopsPerSample() { return OptionalLong.empty(); }
+    public OptionalLong flopsPerSample() { return flops; }
 
     @Override
     public Tensor forward(Tensor x) {

@@ -140,6 +140,21 @@ class LatencyCommandTest {
     }
 
     @Test
+    void torchScriptOfAKnownArchitectureGetsItsInputAndFlopsFromTheImporter() throws IOException {
+        Path script = dir.resolve("resnet-cifar.pt");
+        io.ispasp.model.conv.ConvSpec spec = io.ispasp.model.conv.ConvSpec.dense(io.ispasp.model.conv.Arch.RESNET18, true, 10, 0.125);
+        try (io.ispasp.model.conv.ConvNet net = io.ispasp.model.conv.ConvNet.random(spec, 1)) {
+            io.ispasp.model.ModelFile.save(net, script);
+        }
+        Path out = dir.resolve("out-ts-known");
+        CliTest.Run r = latency(with(QUICK, "--model", script.toString(), "--batch", "1", "--out", out.toString()));
+        assertEquals(0, r.code(), r.err());
+        JsonNode m = new ObjectMapper().readTree(out.resolve("latency.json").toFile()).get("models").get(0);
+        assertEquals("[3,32,32]", m.get("sample_shape").toString(), "the CIFAR form's input, not the 224 default");
+        assertEquals(io.ispasp.model.conv.Complexity.of(spec, 32).flops(), m.get("flops_per_sample").asLong());
+    }
+
+    @Test
     void mlpAndTorchScriptModels() throws IOException {
         Path mlp = dir.resolve("mlp.ckpt");
         MlpCheckpoint.save(Mlp.random(new int[] {12, 16, 10}, 3), mlp);
