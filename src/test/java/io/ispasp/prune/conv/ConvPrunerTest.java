@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ispasp.job.TensorCalibration;
 import io.ispasp.api.Device;
 import io.ispasp.api.PruneOptions;
 import io.ispasp.api.Score;
@@ -29,7 +30,7 @@ class ConvPrunerTest {
         ConvSpec spec = ConvSpec.dense(io.ispasp.model.conv.Arch.RESNET34, true, 10, 0.125);
         Layout layout = Layout.reference(spec);
         try (PointerScope s = new PointerScope(); ConvNet dense = ConvFixtures.randomized(spec, 1);
-             TensorCalibration calib = new TensorCalibration(8, 32, 2)) {
+             TensorCalibration calib = RandomCalibration.of(8, 32, 2)) {
             long denseParams = dense.params();
             for (ConvSelector sel : new ConvSelector[] {new ConvIspaspSelector(), ConvBaselines.gfs(), ConvBaselines.magnitude(),
                     ConvBaselines.activation(), ConvBaselines.random()}) {
@@ -51,7 +52,7 @@ class ConvPrunerTest {
     void largeRatiosKeepTheMostActiveChannels() {
         ConvSpec spec = ConvFixtures.tinyMobileNet();
         try (PointerScope s = new PointerScope(); ConvNet dense = ConvFixtures.randomized(spec, 4);
-             TensorCalibration calib = new TensorCalibration(6, 32, 3)) {
+             TensorCalibration calib = RandomCalibration.of(6, 32, 3)) {
             ConvUnit unit = new ConvUnit(dense, 3, spec.inner(3) * 6 / 10, calib, options());
             int[] expected = TopK.indices(ConvBaselines.activationMass(unit), unit.keep());
             assertArrayEquals(expected, new ConvIspaspSelector().select(unit).kept());
@@ -62,7 +63,7 @@ class ConvPrunerTest {
     void gfsIsReproducibleAndScalesTheKeptColumns() {
         ConvSpec spec = ConvFixtures.tinyResNet();
         try (PointerScope s = new PointerScope(); ConvNet dense = ConvFixtures.randomized(spec, 4);
-             TensorCalibration calib = new TensorCalibration(8, 32, 3)) {
+             TensorCalibration calib = RandomCalibration.of(8, 32, 3)) {
             ConvUnit unit = new ConvUnit(dense, 2, 3, calib, options());
             var a = ConvBaselines.gfs().select(unit);
             var b = ConvBaselines.gfs().select(unit);
@@ -75,7 +76,7 @@ class ConvPrunerTest {
     void flopsTargetIsMetAndUnreachableTargetsAreErrors() {
         ConvSpec spec = ConvFixtures.tinyResNet();
         try (PointerScope s = new PointerScope(); ConvNet dense = ConvFixtures.randomized(spec, 6);
-             TensorCalibration calib = new TensorCalibration(6, 32, 3)) {
+             TensorCalibration calib = RandomCalibration.of(6, 32, 3)) {
             long denseFlops = Complexity.of(spec, 32).flops();
             Layout l = FlopsTarget.choose(dense, calib, options(), 0.7, 32);
             double ratio = Complexity.of(l.apply(spec), 32).flops() / (double) denseFlops;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
 
+import io.ispasp.job.TensorCalibration;
 import io.ispasp.api.Device;
 import io.ispasp.api.PathChoice;
 import io.ispasp.api.PruneOptions;
@@ -38,7 +39,7 @@ class ConvStatisticsMatchesDirectTest {
         Score score = Score.parse(scoreName);
         ConvSpec spec = arch.equals("resnet") ? ConvFixtures.tinyResNet() : ConvFixtures.tinyMobileNet();
         try (PointerScope s = new PointerScope(); ConvNet net = ConvFixtures.randomized(spec, 11 + unitIndex);
-             TensorCalibration calib = new TensorCalibration(12, 32, 3)) {
+             TensorCalibration calib = RandomCalibration.of(12, 32, 3)) {
             int n = spec.inner(unitIndex);
             ConvUnit unit = new ConvUnit(net, unitIndex, Math.max(1, n * 3 / 10), calib, options(score));
             try (ScoreOracle direct = ConvIspaspSelector.open(unit, PathChoice.DIRECT);
@@ -66,7 +67,7 @@ class ConvStatisticsMatchesDirectTest {
         Score score = Score.parse(scoreName);
         ConvSpec spec = ConvFixtures.tinyResNet();
         try (PointerScope s = new PointerScope(); ConvNet net = ConvFixtures.randomized(spec, 2);
-             TensorCalibration calib = new TensorCalibration(8, 32, 5)) {
+             TensorCalibration calib = RandomCalibration.of(8, 32, 5)) {
             PruneOptions d = options(score).toBuilder().path(PathChoice.DIRECT).build();
             PruneOptions st = options(score).toBuilder().path(PathChoice.STATISTICS).build();
             var a = new ConvIspaspSelector().select(new ConvUnit(net, 5, 4, calib, d));
@@ -81,7 +82,7 @@ class ConvStatisticsMatchesDirectTest {
     void groupNormOnA3x3UnitIsDirectOnly() {
         ConvSpec spec = ConvFixtures.tinyResNet();
         try (PointerScope s = new PointerScope(); ConvNet net = ConvFixtures.randomized(spec, 2);
-             TensorCalibration calib = new TensorCalibration(4, 32, 5)) {
+             TensorCalibration calib = RandomCalibration.of(4, 32, 5)) {
             PruneOptions auto = options(Score.GROUP_NORM);
             var sel = new ConvIspaspSelector().select(new ConvUnit(net, 1, 3, calib, auto));
             assertEquals("direct", sel.path());
