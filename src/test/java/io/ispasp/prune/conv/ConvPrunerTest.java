@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ispasp.job.TensorCalibration;
 import io.ispasp.api.Device;
 import io.ispasp.api.PruneOptions;
 import io.ispasp.api.Score;
 import io.ispasp.baseline.ConvBaselines;
+import io.ispasp.job.TensorCalibration;
 import io.ispasp.model.conv.Complexity;
 import io.ispasp.model.conv.ConvFixtures;
 import io.ispasp.model.conv.ConvNet;
