@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 class ConcurrentJobsTest {
     private static final int JOBS = 4;
+    private static final long NOISE = 8_000_000;
     private static ConvNet resnet, mobilenet, wide;
     private static Mlp mlp;
 
@@ -41,7 +42,7 @@ class ConcurrentJobsTest {
         resnet = ConvFixtures.randomized(ConvFixtures.tinyResNet(), 1);
         mobilenet = ConvFixtures.randomized(ConvFixtures.tinyMobileNet(), 2);
         wide = ConvFixtures.randomized(ConvSpec.dense(Arch.RESNET18, true, 10, 0.75), 3);
-        mlp = Mlp.random(new int[] {64, 256, 128, 10}, 4);
+        mlp = Mlp.random(new int[] {64, 4096, 4096, 10}, 4); // its pruned copy alone is 19 MB: the heap figure must see it
     }
 
     @AfterAll
@@ -53,7 +54,7 @@ class ConcurrentJobsTest {
     }
 
     /** What a job produced, in plain Java: kept groups per unit and the pruned model's output on a probe input. */
-    record Outcome(List<int[]> kept, float[] probe) {}
+    record Outcome(List<int[]> kept, float[] probe, long bytes) {}
 
     private static PruningJob job(int which) {
         PruningJob.Builder b = PruningJob.builder().iterations(8).seed(which);
@@ -61,7 +62,7 @@ class ConcurrentJobsTest {
             case 0 -> b.model(resnet).calibration(CalibrationData.ofArrays(PruningJobTest.images(48, 32, 10), 3, 32, 32)).flopsTarget(0.7).build();
             case 1 -> b.model(mobilenet).calibration(CalibrationData.ofArrays(PruningJobTest.images(48, 32, 11), 3, 32, 32)).layout("reference").build();
             case 2 -> b.model(wide).calibration(CalibrationData.ofArrays(PruningJobTest.images(48, 32, 12), 3, 32, 32)).ratio(0.6).build();
-            default -> b.model(mlp).calibration(CalibrationData.ofArrays(vectors(512, 64, 13), 64)).ratio(0.25).build();
+            default -> b.model(mlp).calibration(CalibrationData.ofArrays(vectors(512, 64, 13), 64)).ratio(0.5).build();
         };
     }
 
@@ -81,7 +82,8 @@ class ConcurrentJobsTest {
         try (PointerScope scope = new PointerScope()) {
             Tensor y = r.model().isConv() ? r.model().conv().forward(ConvFixtures.images(2, 32, 99))
                     : r.model().mlp().forward(Tensors.of(new float[128], 2, 64).add(new org.bytedeco.pytorch.Scalar(0.5)));
-            return new Outcome(kept, Tensors.floats(y));
+            long bytes = r.model().isConv() ? r.model().conv().params() * 4 : r.model().mlp().params() * 4;
+            return new Outcome(kept, Tensors.floats(y), bytes);
         }
     }
 
@@ -111,8 +113,10 @@ class ConcurrentJobsTest {
                 }));
             }
             start.countDown();
+            long expected = 0;
             for (int i = 0; i < JOBS; i++) {
                 Outcome together = futures.get(i).get();
+                expected += together.bytes();
                 assertEquals(alone[i].kept().size(), together.kept().size());
                 for (int u = 0; u < together.kept().size(); u++) {
                     assertArrayEquals(alone[i].kept().get(u), together.kept().get(u), "job " + i + " unit " + u + ": same groups kept");
@@ -124,9 +128,11 @@ class ConcurrentJobsTest {
             long alive = NativeHeap.inUse() - baseline;
             jobs.forEach(PruningJob::close);
             long left = NativeHeap.inUse() - baseline;
-            System.out.printf("round %d: native heap %+.1f MB with the 4 results alive, %+.1f MB after close%n", round, alive / 1e6, left / 1e6);
-            assertTrue(alive > 15_000_000, "the results hold their pruned models natively (" + alive / 1e6 + " MB)");
-            assertTrue(left < 8_000_000, "native heap " + left / 1e6 + " MB above its baseline after close()");
+            System.out.printf("round %d: native heap %+.1f MB with the 4 results alive (their parameters: %.1f MB), %+.1f MB after close%n",
+                    round, alive / 1e6, expected / 1e6, left / 1e6);
+            // the JVM's own mallocs move the figure by a few MB either way; the results are far more than that
+            assertTrue(alive > expected - NOISE, "the heap figure sees the results' " + expected / 1e6 + " MB: " + alive / 1e6 + " MB");
+            assertTrue(left < NOISE, "native heap " + left / 1e6 + " MB above its baseline after close()");
         }
     }
 }

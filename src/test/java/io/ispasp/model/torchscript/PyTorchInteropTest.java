@@ -86,6 +86,8 @@ class PyTorchInteropTest {
             for (int i = 0; i < engineOut.length; i++) maxDiff = Math.max(maxDiff, Math.abs(engineOut[i] - prunedOut.values()[i]));
             assertEquals(engineOut.length, prunedOut.values().length);
             assertTrue(maxDiff < TOLERANCE, arch + ": Python's output of the pruned export differs from the engine's by " + maxDiff);
+            System.out.printf("%s: pruned export, Python vs engine: max abs difference %.3g (outputs up to %.3g)%n", arch, maxDiff,
+                    maxAbs(engineOut));
 
             JsonNode prunedInfo = new ObjectMapper().readTree(prunedOut.json());
             assertEquals(names(denseInfo.get("state")), names(prunedInfo.get("state")), "the export has torchvision's state-dict names, in order");
@@ -97,6 +99,12 @@ class PyTorchInteropTest {
         try (LoadedModel back = ModelFile.load(pruned)) {
             assertTrue(back.describe().contains(mlp ? "[784, 64, 4, 10]" : ""), back.describe());
         }
+    }
+
+    private static double maxAbs(float[] v) {
+        double m = 0;
+        for (float x : v) m = Math.max(m, Math.abs(x));
+        return m;
     }
 
     private static List<String> names(JsonNode state) {
@@ -126,5 +134,6 @@ class PyTorchInteropTest {
         float maxDiff = 0;
         for (int i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(expected[i] - a[i]));
         assertTrue(maxDiff < TOLERANCE, what + ": engine output differs from PyTorch's by " + maxDiff);
+        System.out.printf("%s: engine vs PyTorch: max abs difference %.3g (outputs up to %.3g)%n", what, maxDiff, maxAbs(expected));
     }
 }
