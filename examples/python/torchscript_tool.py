@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """TorchScript companion of ispasp (needs torch and torchvision; Debian: apt install python3-torch python3-torchvision).
 
-  make ARCH --out model.pt [--classes 10] [--width 1.0] [--seed 0] [--sizes 784,256,10]
-      Scripts a freshly initialised torchvision resnet18 / resnet34 / mobilenet_v2, or an
-      nn.Sequential(Linear, ReLU, ..., Linear) MLP (ARCH = mlp, layer sizes from --sizes), and saves it with
+  make ARCH --out model.pt [--classes 10] [--width 1.0] [--seed 0] [--sizes 784,256,10] [--flatten]
+      Scripts a freshly initialised torchvision resnet18 / resnet34 / mobilenet_v2 (or resnet50, which the
+      engine refuses), or an nn.Sequential([Flatten,] Linear, ReLU, ..., Linear) MLP (ARCH = mlp, layer sizes from
+      --sizes), and saves it with
       torch.jit.save. BatchNorm statistics and affine parameters are randomised so that a wrong import
       shows in the outputs.
   run MODEL --input x.f32 --shape 2,3,32,32 --output y.f32
@@ -23,7 +24,7 @@ def make(args):
     torch.manual_seed(args.seed)
     if args.arch == "mlp":
         sizes = [int(s) for s in args.sizes.split(",")]
-        layers = []
+        layers = [torch.nn.Flatten()] if args.flatten else []
         for i in range(len(sizes) - 1):
             layers.append(torch.nn.Linear(sizes[i], sizes[i + 1]))
             if i + 2 < len(sizes):
@@ -68,6 +69,7 @@ def main():
     m.add_argument("--width", type=float, default=1.0)
     m.add_argument("--seed", type=int, default=0)
     m.add_argument("--sizes", default="784,256,10")
+    m.add_argument("--flatten", action="store_true", help="mlp: start with nn.Flatten() (takes [n, 1, 28, 28] too)")
     r = sub.add_parser("run")
     r.add_argument("model")
     r.add_argument("--input", required=True)

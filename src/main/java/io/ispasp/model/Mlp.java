@@ -20,9 +20,22 @@ public final class Mlp implements AutoCloseable {
     private final int[] sizes;
     private final Tensor[] weights;
     private final Tensor[] biases;
+    private final int firstModule;
 
     /** Builds from row-major float arrays; {@code weights.get(l)} has sizes[l+1] x sizes[l] entries. */
     public Mlp(int[] sizes, List<float[]> weights, List<float[]> biases) {
+        this(sizes, weights, biases, 0);
+    }
+
+    /**
+     * As {@link #Mlp(int[], List, List)}, for an MLP whose {@code nn.Sequential} form starts with
+     * {@code firstModule} = 1 parameter-free module (an {@code nn.Flatten}) before the first Linear; 0 otherwise.
+     * It only names the modules (Linear {@code l} is child {@code firstModule + 2l}) and makes the TorchScript
+     * export flatten its input; the maths is the same.
+     */
+    public Mlp(int[] sizes, List<float[]> weights, List<float[]> biases, int firstModule) {
+        if (firstModule != 0 && firstModule != 1) throw new IllegalArgumentException("first module must be 0 or 1, got " + firstModule);
+        this.firstModule = firstModule;
         if (sizes.length < 2) throw new IllegalArgumentException("an MLP needs at least input and output sizes");
         for (int s : sizes) if (s <= 0) throw new IllegalArgumentException("layer sizes must be positive: " + Arrays.toString(sizes));
         int layers = sizes.length - 1;
@@ -151,8 +164,14 @@ public final class Mlp implements AutoCloseable {
             w.add(weightArray(l));
             b.add(biasArray(l));
         }
-        return new Mlp(sizes, w, b);
+        return new Mlp(sizes, w, b, firstModule);
     }
+
+    /** Child index of Linear {@code layer} in the model's {@code nn.Sequential} form: {@code firstModule + 2 layer}. */
+    public int moduleIndex(int layer) { return firstModule + 2 * layer; }
+
+    /** 1 when the {@code nn.Sequential} form starts with an {@code nn.Flatten}, else 0. */
+    public int firstModule() { return firstModule; }
 
     /**
      * Surgery on unit {@code unit}: a new, physically smaller MLP that keeps only the hidden groups {@code kept}
@@ -199,7 +218,7 @@ public final class Mlp implements AutoCloseable {
             w.add(wl);
             b.add(bl);
         }
-        return new Mlp(newSizes, w, b);
+        return new Mlp(newSizes, w, b, firstModule);
     }
 
     /** Releases the parameter tensors now instead of at garbage collection; the MLP is unusable afterwards. */

@@ -50,9 +50,10 @@ public final class UnitContext {
 
     /**
      * Unit name in reports: the module path of the Linear whose outputs are the unit's groups in the model's
-     * {@code nn.Sequential(Linear, ReLU, ...)} form, so "0" for the first hidden layer, "2" for the second.
+     * {@code nn.Sequential(Linear, ReLU, ...)} form, so "0" for the first hidden layer, "2" for the second ("1",
+     * "3" after a leading nn.Flatten).
      */
-    public String name() { return String.valueOf(2 * unit); }
+    public String name() { return String.valueOf(model.moduleIndex(unit)); }
 
     /** Input X of the unit for calibration rows [from, to): the current pruned prefix's output. */
     public Tensor input(int from, int to) {

@@ -24,11 +24,12 @@ final class ForwardSource {
         return f.src.toString();
     }
 
-    /** An {@code nn.Sequential(Linear, ReLU, ..., Linear)}: Linear {@code l} is child {@code 2l}. */
+    /** An {@code nn.Sequential([Flatten,] Linear, ReLU, ..., Linear)}: Linear {@code l} is child {@code moduleIndex(l)}. */
     static String of(Mlp mlp) {
         ForwardSource f = new ForwardSource();
+        if (mlp.firstModule() == 1) f.line("x = torch.flatten(x, 1)");
         for (int l = 0; l < mlp.layers(); l++) {
-            String m = module(String.valueOf(2 * l));
+            String m = module(String.valueOf(mlp.moduleIndex(l)));
             f.line("x = torch.linear(x, " + m + ".weight, " + m + ".bias)");
             if (l + 1 < mlp.layers()) f.line("x = torch.relu(x)");
         }

@@ -25,7 +25,7 @@ import org.bytedeco.pytorch.Tensor;
  */
 final class StateMapping {
     static final String SUPPORTED = "supported: torchvision resnet18, resnet34 and mobilenet_v2 (any width and class count, "
-            + "pruned or not) and nn.Sequential(Linear, ReLU, ..., Linear)";
+            + "pruned or not) and nn.Sequential([Flatten,] Linear, ReLU, ..., Linear)";
     private static final Pattern RESNET_BLOCK = Pattern.compile("layer([1-4])\\.(\\d+)\\.conv1\\.weight");
     private static final Pattern SEQUENTIAL = Pattern.compile("(\\d+)\\.(weight|bias)");
 
@@ -107,7 +107,10 @@ final class StateMapping {
         };
     }
 
-    /** Linear {@code l} must be child {@code 2l}: the ReLUs in between hold no tensors. */
+    /**
+     * Linear {@code l} must be child {@code first + 2l}: the ReLUs in between hold no tensors, and {@code first} = 1
+     * when a parameter-free module (an nn.Flatten) comes first. The forward check confirms the reading.
+     */
     private static Candidate mlp(Map<String, Tensor> state) {
         TreeMap<Integer, Tensor> weights = new TreeMap<>(), biases = new TreeMap<>();
         for (Map.Entry<String, Tensor> e : state.entrySet()) {
@@ -116,25 +119,26 @@ final class StateMapping {
             (m.group(2).equals("weight") ? weights : biases).put(Integer.parseInt(m.group(1)), e.getValue());
         }
         int layers = weights.size();
+        int first = weights.isEmpty() ? 0 : Math.min(weights.firstKey(), 1);
         int[] sizes = new int[layers + 1];
         List<float[]> w = new ArrayList<>(), b = new ArrayList<>();
         for (int l = 0; l < layers; l++) {
-            Tensor wl = weights.get(2 * l), bl = biases.get(2 * l);
-            if (wl == null || bl == null || wl.dim() != 2 || bl.dim() != 1) {
-                throw new IllegalArgumentException("unsupported layout: expected nn.Sequential(Linear, ReLU, ..., Linear) with a weight "
-                        + "and bias at children 0, 2, 4, ... (children with tensors: " + weights.keySet() + "); " + SUPPORTED);
+            Tensor wl = weights.get(first + 2 * l), bl = biases.get(first + 2 * l);
+            if (wl == null || bl == null || wl.dim() != 2 || bl.dim() != 1 || !weights.keySet().equals(biases.keySet())) {
+                throw new IllegalArgumentException("unsupported layout: expected nn.Sequential([Flatten,] Linear, ReLU, ..., Linear) with "
+                        + "a weight and bias at children 0, 2, 4, ... or 1, 3, 5, ... (children with tensors: " + weights.keySet() + "); " + SUPPORTED);
             }
             long[] s = wl.shape();
             if (l == 0) sizes[0] = (int) s[1];
-            else if (s[1] != sizes[l]) throw new IllegalArgumentException((2 * l) + ".weight has " + s[1] + " inputs, layer before has " + sizes[l] + " outputs");
+            else if (s[1] != sizes[l]) throw new IllegalArgumentException((first + 2 * l) + ".weight has " + s[1] + " inputs, layer before has " + sizes[l] + " outputs");
             sizes[l + 1] = (int) s[0];
             w.add(Tensors.floats(wl.to(org.bytedeco.pytorch.global.torch.ScalarType.Float).contiguous()));
             b.add(Tensors.floats(bl.to(org.bytedeco.pytorch.global.torch.ScalarType.Float).contiguous()));
         }
-        Mlp model = new Mlp(sizes, w, b);
+        Mlp model = new Mlp(sizes, w, b, first);
         return new Candidate() {
             @Override
-            public String description() { return "nn.Sequential(Linear, ReLU, ...) " + java.util.Arrays.toString(sizes); }
+            public String description() { return "nn.Sequential(" + (first == 1 ? "Flatten, " : "") + "Linear, ReLU, ...) " + java.util.Arrays.toString(sizes); }
 
             @Override
             public LoadedModel build(Map<String, Tensor> state) { return LoadedModel.of(model); }

@@ -39,12 +39,12 @@ public final class TorchScriptWriter {
         write(net.state(), ForwardSource.of(net.spec()), SpecText.of(net.spec()), typePrefix(net.spec().arch().cliName()), file);
     }
 
-    /** Writes {@code mlp} as {@code nn.Sequential(Linear, ReLU, ..., Linear)}. */
+    /** Writes {@code mlp} as {@code nn.Sequential([Flatten,] Linear, ReLU, ..., Linear)}. */
     public static void write(Mlp mlp, Path file) throws IOException {
         Map<String, Tensor> state = new LinkedHashMap<>();
         for (int l = 0; l < mlp.layers(); l++) {
-            state.put(2 * l + ".weight", mlp.weight(l));
-            state.put(2 * l + ".bias", mlp.bias(l));
+            state.put(mlp.moduleIndex(l) + ".weight", mlp.weight(l));
+            state.put(mlp.moduleIndex(l) + ".bias", mlp.bias(l));
         }
         write(state, ForwardSource.of(mlp), SpecText.of(mlp), typePrefix("mlp"), file);
     }

@@ -46,12 +46,14 @@ class PyTorchInteropTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"resnet18", "resnet34", "mobilenet_v2", "mlp"})
+    @ValueSource(strings = {"resnet18", "resnet34", "mobilenet_v2", "mlp", "mlp-flatten"})
     void torchvisionModelImportsAndPrunedExportRunsInPython(String arch) throws IOException {
         Path dense = dir.resolve(arch + ".pt");
-        PyTorch.make(arch, dense, "--sizes", "784,64,32,10", "--seed", "1");
-        boolean mlp = arch.equals("mlp");
-        long[] shape = mlp ? new long[] {4, 784} : new long[] {2, 3, 64, 64};
+        boolean mlp = arch.startsWith("mlp"), flatten = arch.equals("mlp-flatten");
+        if (flatten) PyTorch.make("mlp", dense, "--sizes", "784,64,32,10", "--seed", "1", "--flatten");
+        else PyTorch.make(arch, dense, "--sizes", "784,64,32,10", "--seed", "1");
+        // the Flatten model takes images: Python gets [4, 1, 28, 28], the engine's MLP the same values as [4, 784]
+        long[] shape = flatten ? new long[] {4, 1, 28, 28} : mlp ? new long[] {4, 784} : new long[] {2, 3, 64, 64};
         float[] input = randomInput(shape);
         PyTorch.Output denseOut = PyTorch.run(dense, input, shape, dir);
         JsonNode denseInfo = new ObjectMapper().readTree(denseOut.json());
@@ -59,14 +61,14 @@ class PyTorchInteropTest {
         Path pruned = dir.resolve(arch + "-pruned.pt");
         List<String> keptNames = new ArrayList<>();
         try (LoadedModel model = ModelFile.load(dense); PointerScope scope = new PointerScope()) {
-            Tensor x = Tensors.of(input, shape);
+            Tensor x = Tensors.of(input, mlp ? new long[] {shape[0], 784} : shape);
             assertClose(denseOut.values(), model.isConv() ? model.conv().forward(x) : model.mlp().forward(x), "import of " + arch);
             float[] engineOut;
             if (mlp) {
                 Mlp p = model.mlp().prune(1, new int[] {0, 5, 6, 31}, null, 1f);
                 ModelFile.save(p, pruned);
                 engineOut = Tensors.floats(p.forward(x));
-                keptNames.add("2.weight=4");
+                keptNames.add((flatten ? "3" : "2") + ".weight=4");
             } else {
                 ConvNet net = model.conv();
                 assertEquals(arch.equals("mobilenet_v2") ? Arch.MOBILENETV2 : Arch.parse(arch), net.spec().arch());
