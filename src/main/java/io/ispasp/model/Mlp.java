@@ -13,8 +13,8 @@ import org.bytedeco.pytorch.Tensor;
  * sizes[l+1] with weight [out, in] and bias [out]; every layer but the last is followed by ReLU. The hidden
  * layers are the prunable units: unit {@code l} has A = layer l + ReLU and B = layer l+1.
  * <p>Parameters are CPU float32 tensors owned by this object; an MLP may be built inside a {@code PointerScope}
- * and outlives it. {@link #close()} frees them at once; an MLP that is not closed is freed by the garbage collector. Not thread-safe while training; read-only use
- * (forward passes) from several threads is safe.
+ * and outlives it. {@link #close()} frees them at once; an MLP that is not closed is freed by the garbage
+ * collector. Not thread-safe while training; read-only use (forward passes) from several threads is safe.
  */
 public final class Mlp implements AutoCloseable {
     private final int[] sizes;
