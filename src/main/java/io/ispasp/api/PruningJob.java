@@ -165,7 +165,8 @@ public final class PruningJob implements AutoCloseable {
                 throw new IllegalArgumentException("calibration samples have " + x.numel() / n + " values, the MLP takes " + dense.inputSize());
             }
             Tensor flat = x.reshape(n, dense.inputSize());
-            int[] labels = b.calibration.labels != null ? b.calibration.labels : ints(predictions(flat, dense::forward));
+            int[] labels = b.calibration.labels != null ? b.calibration.labels
+                    : java.util.Arrays.stream(Tensors.longs(predictions(flat, dense::forward))).mapToInt(Math::toIntExact).toArray();
             if (labels.length < n) throw new IllegalArgumentException("got " + labels.length + " labels for " + n + " calibration samples");
             calibration = new Dataset(Tensors.floats(flat), java.util.Arrays.copyOf(labels, n), dense.inputSize(), dense.outputSize());
         }
@@ -205,20 +206,10 @@ public final class PruningJob implements AutoCloseable {
 
     private static Tensor labels(int[] labels, int n, int classes) {
         if (labels.length < n) throw new IllegalArgumentException("got " + labels.length + " labels for " + n + " calibration images");
-        long[] l = new long[n];
         for (int i = 0; i < n; i++) {
             if (labels[i] < 0 || labels[i] >= classes) throw new IllegalArgumentException("label " + labels[i] + " of sample " + i + " is outside [0, " + classes + ")");
-            l[i] = labels[i];
         }
-        return Tensors.ofLongs(l);
-    }
-
-    private static int[] ints(Tensor t) {
-        long[] v = new long[(int) t.numel()];
-        ((java.nio.LongBuffer) t.contiguous().createBuffer()).get(v);
-        int[] out = new int[v.length];
-        for (int i = 0; i < v.length; i++) out[i] = (int) v[i];
-        return out;
+        return Tensors.indices(java.util.Arrays.copyOf(labels, n)); // int64, as the loss wants
     }
 
     /** Settings of a job; {@link #build()} checks them. Not thread-safe (build on one thread). */
