@@ -89,7 +89,8 @@ public final class LatencyModels {
         long[] shape = shapeOverride != null ? shapeOverride : DEFAULT_TORCHSCRIPT_SHAPE;
         String what = "TorchScript module";
         OptionalLong flops = OptionalLong.empty();
-        try (LoadedModel m = TorchScriptReader.read(file)) {
+        JitModule module = loadTorchScript(file);
+        try (LoadedModel m = TorchScriptReader.read(file, module)) {
             if (m.isConv()) {
                 ConvSpec spec = m.conv().spec();
                 int side = shapeOverride != null ? squareImageSide(shapeOverride, file) : spec.cifar() ? CIFAR_SIZE : IMAGENET_SIZE;
@@ -102,8 +103,11 @@ public final class LatencyModels {
             what = "TorchScript (JIT): " + m.describe();
         } catch (IOException e) {
             what = "TorchScript module (not an architecture the engine knows)";
+        } catch (RuntimeException e) { // e.g. a --shape that does not fit: the module is not handed on
+            module.close();
+            throw e;
         }
-        return new TorchScriptLatencyModel(label, loadTorchScript(file), shape, what, flops);
+        return new TorchScriptLatencyModel(label, module, shape, what, flops);
     }
 
     private static JitModule loadTorchScript(Path file) throws IOException {

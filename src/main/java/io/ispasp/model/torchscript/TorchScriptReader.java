@@ -56,8 +56,18 @@ public final class TorchScriptReader {
         if (!Files.isRegularFile(file)) throw new NoSuchFileException(file.toString(), null, "model file not found");
         if (!isTorchScript(file)) throw new IOException(file + " is not a TorchScript archive (not a zip file)");
         TorchRuntime.init();
+        try (PointerScope scope = new PointerScope()) { // frees the module once the engine model is built
+            return read(file, open(file));
+        }
+    }
+
+    /**
+     * Imports the already loaded {@code module} of {@code file} (named in messages), for a caller that keeps the
+     * module too; it is set to eval mode and stays the caller's.
+     */
+    public static LoadedModel read(Path file, JitModule module) throws IOException {
+        TorchRuntime.init();
         try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
-            JitModule module = open(file);
             module.eval();
             Map<String, Tensor> state = state(module);
             String specText = module.hasattr(TorchScriptWriter.SPEC_ATTRIBUTE)
