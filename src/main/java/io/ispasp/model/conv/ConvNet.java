@@ -240,8 +240,7 @@ public final class ConvNet implements AutoCloseable {
     }
 
     private Tensor conv(Tensor x, String weight, int stride, int pad, int groups) {
-        return torch.conv2d(x, tensor(weight), new TensorOptional(), new long[] {stride, stride}, new long[] {pad, pad},
-                new long[] {1, 1}, groups);
+        return io.ispasp.engine.Convolution.conv2d(x, tensor(weight), null, stride, pad, groups);
     }
 
     private Tensor bn(Tensor x, String prefix, boolean training) {

@@ -95,8 +95,7 @@ public final class ConvDirectOracle implements ScoreOracle {
                     Tensor r = support.length == 0 ? z : z.sub(unit.net().outputLinear(h.mul(mask), unit.unit()));
                     residual += Tensors.squaredNorm(r);
                     if (withScores) {
-                        Tensor grad = torch.conv_transpose2d(r, weight, new TensorOptional(), new long[] {1, 1},
-                                new long[] {pad, pad}, new long[] {0, 0}, 1, 1, 1);
+                        Tensor grad = io.ispasp.engine.Convolution.convTranspose2d(r, weight, pad);
                         Tensor reduced = switch (score) {
                             case SIGNED_SUM -> grad;
                             case GROUP_NORM -> grad.mul(grad);

@@ -80,6 +80,14 @@ public final class PyTorch {
 
     public record Output(String json, float[] values) {}
 
+    /** Runs {@code code} with {@code python -c} (after {@link #require()}) and returns what it printed. */
+    public static String script(String code) throws IOException {
+        require();
+        Result r = exec(List.of(python, "-c", code), 600);
+        check(r, "script");
+        return r.out;
+    }
+
     private record Result(int code, String out) {}
 
     private static void check(Result r, String what) {

@@ -1,0 +1,142 @@
+package io.ispasp.nn;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import io.ispasp.engine.Convolution;
+import io.ispasp.engine.Tensors;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.ScalarTypeOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * One unit of a {@link Network} as the pruner and the selectors see it: A makes the hidden groups H from the unit's
+ * input X, B (a conv or Linear, then maybe an eval-mode BN) is linear in H. Gives X, H, B's linear part and the rest
+ * of the network from H, all in eval mode; tensors returned belong to the caller's PointerScope.
+ */
+public final class Unit {
+    private final Network net;
+    private final int index;
+    private final UnitSpec spec;
+
+    Unit(Network net, int index, UnitSpec spec) {
+        this.net = net;
+        this.index = index;
+        this.spec = spec;
+    }
+
+    public Network network() { return net; }
+
+    /** Position in the network's unit list (pruning order). */
+    public int index() { return index; }
+
+    public UnitSpec spec() { return spec; }
+
+    /** Name in reports and layouts. */
+    public String name() { return spec.name(); }
+
+    /** Module path of the module whose output channel c is group c. */
+    public String hidden() { return spec.hidden(); }
+
+    /** N: the unit's groups now. */
+    public int groups() { return (int) net.tensor(spec.hidden() + ".weight").size(0); }
+
+    /** B's output width (channels or features). */
+    public int outputs() { return (int) net.tensor(bModule() + ".weight").size(0); }
+
+    /** Whether B is a convolution (else a Linear). */
+    public boolean convolutional() { return bOp() instanceof Op.Conv; }
+
+    /** B's kernel side (1 for a Linear). */
+    public int kernel() { return convolutional() ? (int) net.tensor(bModule() + ".weight").size(2) : 1; }
+
+    /** B's kernel taps: 9 for a 3x3 conv, 1 for a 1x1 conv or a Linear. */
+    public int taps() { return kernel() * kernel(); }
+
+    /** B's stride (1 for a Linear). */
+    public int stride() { return bOp() instanceof Op.Conv c ? c.stride() : 1; }
+
+    /** B's padding (0 for a Linear). */
+    public int padding() { return bOp() instanceof Op.Conv c ? c.pad() : 0; }
+
+    /** The activation that makes H. */
+    public Activation activation() {
+        return net.program().op(spec.hiddenOp()) instanceof Op.Act a ? a.kind() : Activation.RELU;
+    }
+
+    /** Module path of B's conv or Linear. */
+    public String bModule() { return bOp().module(); }
+
+    private Op bOp() { return net.program().op(spec.bOp()); }
+
+    /** The unit's input X for network inputs {@code x}: every op before the unit, eval mode. */
+    public Tensor input(Tensor x) {
+        Map<String, Tensor> env = new HashMap<>();
+        env.put(Program.INPUT, x);
+        net.program().run(env, 0, spec.start(), net.lookup(), false);
+        return env.get(spec.input());
+    }
+
+    /** H = A(X): [rows, N] or [rows, N, h, w]. */
+    public Tensor hidden(Tensor input) {
+        Map<String, Tensor> env = new HashMap<>();
+        env.put(spec.input(), input);
+        net.program().run(env, spec.start(), spec.hiddenOp() + 1, net.lookup(), false);
+        return env.get(net.program().op(spec.hiddenOp()).out());
+    }
+
+    /** The logits when the unit's hidden tensor is {@code h} (possibly modified) and its input {@code input}. */
+    public Tensor forwardFromHidden(Tensor input, Tensor h) {
+        Map<String, Tensor> env = new HashMap<>();
+        env.put(spec.input(), input);
+        env.put(net.program().op(spec.hiddenOp()).out(), h);
+        net.program().run(env, spec.hiddenOp() + 1, net.program().size(), net.lookup(), false);
+        return env.get(net.program().output());
+    }
+
+    /** B's linear part kappa * B_w(h), without B's bias or BN shift: [rows, out] or [rows, out, h', w']. */
+    public Tensor bLinear(Tensor h) {
+        Tensor w = net.tensor(bModule() + ".weight");
+        if (!convolutional()) return h.mm(w.t()).mul(kappa());
+        Tensor y = Convolution.conv2d(h, w, null, stride(), padding(), 1);
+        return y.mul(kappa().reshape(1, -1, 1, 1));
+    }
+
+    /** B's weight with the BN scale folded in: [out, N] or [out, N, k, k]. */
+    public Tensor bWeight() {
+        Tensor w = net.tensor(bModule() + ".weight");
+        long[] shape = w.dim() == 4 ? new long[] {-1, 1, 1, 1} : new long[] {-1, 1};
+        return w.mul(kappa().reshape(shape));
+    }
+
+    /** The rest of B's affine output, B(h) = bLinear(h) + shift: kappa * bias + beta - kappa * mean, [out]. */
+    public Tensor bShift() {
+        Tensor k = kappa();
+        Tensor shift = net.state().containsKey(bModule() + ".bias") ? net.tensor(bModule() + ".bias").mul(k) : torch.zeros_like(k);
+        if (spec.bNorm() == null) return shift;
+        String bn = spec.bNorm();
+        return shift.add(net.tensor(bn + ".bias")).sub(k.mul(net.tensor(bn + ".running_mean")));
+    }
+
+    /** The eval-mode BN scale after B, gamma / sqrt(var + eps), or ones without a BN: [out]. */
+    public Tensor kappa() {
+        if (spec.bNorm() == null) return torch.ones(outputs());
+        String bn = spec.bNorm();
+        return net.tensor(bn + ".weight").div(net.tensor(bn + ".running_var").add(new Scalar(Op.BatchNorm.EPS)).sqrt());
+    }
+
+    /** Per group, the L1 norm of A's weight that makes it (the magnitude criterion). */
+    public double[] filterNorms() {
+        Tensor w = net.tensor(spec.aWeight());
+        long[] dims = new long[(int) w.dim() - 1];
+        for (int i = 0; i < dims.length; i++) dims[i] = i + 1;
+        try (PointerScope scope = new PointerScope()) {
+            return Tensors.doubles(w.abs().sum(dims, false, new ScalarTypeOptional(torch.ScalarType.Double)));
+        }
+    }
+
+    @Override
+    public String toString() { return spec.name() + " (" + groups() + " groups)"; }
+}
