@@ -62,7 +62,11 @@ public final class PruningJob implements AutoCloseable {
         this.b = b;
     }
 
-    public static Builder builder() { return new Builder(); }
+    /** A new job description; loads libtorch first (a no-op after the first time), so nothing later meets it cold. */
+    public static Builder builder() {
+        TorchRuntime.init();
+        return new Builder();
+    }
 
     /**
      * Prunes; blocks until done. Throws {@link java.util.concurrent.CancellationException} when cancelled,
