@@ -3,8 +3,9 @@ package io.ispasp.api;
 import java.io.IOException;
 import java.nio.file.Path;
 
+import io.ispasp.core.Report;
 import io.ispasp.model.LoadedModel;
-import io.ispasp.model.ModelFile;
+import io.ispasp.modelfile.ModelFile;
 import io.ispasp.runtime.TorchRuntime;
 
 /**

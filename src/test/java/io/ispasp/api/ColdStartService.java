@@ -6,9 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import io.ispasp.core.Method;
 import io.ispasp.model.LoadedModel;
 import io.ispasp.model.Mlp;
-import io.ispasp.model.ModelFile;
+import io.ispasp.modelfile.ModelFile;
 
 /**
  * What a service does, in a service's order, through the public API only and without ever calling

@@ -1,9 +1,12 @@
-package io.ispasp.model;
+package io.ispasp.modelfile;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 
+import io.ispasp.model.LoadedModel;
+import io.ispasp.model.Mlp;
+import io.ispasp.model.MlpCheckpoint;
 import io.ispasp.model.conv.ConvCheckpoint;
 import io.ispasp.model.conv.ConvNet;
 import io.ispasp.model.torchscript.TorchScriptReader;
