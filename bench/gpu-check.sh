@@ -3,8 +3,8 @@
 #
 #   bench/gpu-check.sh prepare
 #       Here (Maven, nvcc, a JDK): builds the project with the CUDA library and fills build/gpu-bundle/ with all
-#       that a GPU machine without network, Maven or Java needs: the project jar (C++ and CUDA natives inside),
-#       the javacpp and slf4j jars, a jlink'ed Java runtime, and the native gpu_check program with its library.
+#       that a GPU machine without network, Maven or Java needs: the project jar (C++ and CUDA natives inside), a jar
+#       of the bench classes, the javacpp and slf4j jars, a jlink'ed Java runtime, and the native gpu_check program with its library.
 #       About 40 MB; carry the folder to the GPU machine (the device tool's `carry: ["build/gpu-bundle"]`).
 #
 #   bench/gpu-check.sh run [OUTDIR]
@@ -25,6 +25,7 @@ prepare() {
     mvn -B -q dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
     rm -rf "$BUNDLE.tmp" && mkdir -p "$BUNDLE.tmp/lib"
     cp target/ispasp-*.jar "$BUNDLE.tmp/lib/ispasp.jar"
+    jar cf "$BUNDLE.tmp/lib/ispasp-bench.jar" -C target/bench-classes .   # GpuCheck: the benchmarks are not in the product jar
     tr ':' '\n' < target/classpath.txt | grep -E '/(javacpp|slf4j-api|slf4j-simple)-[0-9.]+(-linux-x86_64)?\.jar$' \
         | xargs -I{} cp {} "$BUNDLE.tmp/lib/"
     cp target/cuda-build/ispasp_gpu_check target/cuda-build/libispasp_cuda.so "$BUNDLE.tmp/"

@@ -10,10 +10,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import io.ispasp.api.CalibrationData;
-import io.ispasp.api.Method;
+import io.ispasp.core.Method;
 import io.ispasp.api.PruningJob;
 import io.ispasp.api.PruningResult;
-import io.ispasp.model.ModelFile;
+import io.ispasp.modelfile.ModelFile;
 import io.ispasp.model.conv.Arch;
 import io.ispasp.model.conv.ConvNet;
 import io.ispasp.model.conv.ConvSpec;

@@ -5,10 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.ispasp.api.Method;
-import io.ispasp.api.PruneOptions;
-import io.ispasp.api.PruneReport;
-import io.ispasp.api.Score;
+import io.ispasp.core.Method;
+import io.ispasp.core.PruneOptions;
+import io.ispasp.core.PruneReport;
+import io.ispasp.core.Score;
 import io.ispasp.io.AtomicFiles;
 import io.ispasp.io.Json;
 import io.ispasp.job.MlpPruneJob;

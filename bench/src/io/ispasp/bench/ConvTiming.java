@@ -4,12 +4,12 @@ import java.nio.file.Files;
 import java.util.Arrays;
 import java.util.List;
 
-import io.ispasp.api.Device;
-import io.ispasp.api.Method;
-import io.ispasp.api.PathChoice;
-import io.ispasp.api.PruneOptions;
-import io.ispasp.api.PruneReport;
-import io.ispasp.api.Score;
+import io.ispasp.core.Device;
+import io.ispasp.core.Method;
+import io.ispasp.core.PathChoice;
+import io.ispasp.core.PruneOptions;
+import io.ispasp.core.PruneReport;
+import io.ispasp.core.Score;
 import io.ispasp.baseline.ConvBaselines;
 import io.ispasp.data.Cifar10;
 import io.ispasp.data.ImageDataset;

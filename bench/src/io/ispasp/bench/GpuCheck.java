@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
-import io.ispasp.api.Score;
+import io.ispasp.core.Score;
 import io.ispasp.kernels.Backends;
 import io.ispasp.kernels.CudaGate;
 import io.ispasp.kernels.Kernels;

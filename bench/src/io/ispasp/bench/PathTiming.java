@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-import io.ispasp.api.PathChoice;
-import io.ispasp.api.PruneOptions;
-import io.ispasp.api.Score;
+import io.ispasp.core.PathChoice;
+import io.ispasp.core.PruneOptions;
+import io.ispasp.core.Score;
 import io.ispasp.baseline.GfsSelector;
 import io.ispasp.data.Dataset;
 import io.ispasp.io.AtomicFiles;

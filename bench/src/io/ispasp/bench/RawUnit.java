@@ -2,7 +2,7 @@ package io.ispasp.bench;
 
 import java.util.SplittableRandom;
 
-import io.ispasp.api.Score;
+import io.ispasp.core.Score;
 import io.ispasp.kernels.UnitInputs;
 
 /**

@@ -3,8 +3,8 @@ package io.ispasp.bench;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
-import io.ispasp.api.PruneOptions;
-import io.ispasp.api.Score;
+import io.ispasp.core.PruneOptions;
+import io.ispasp.core.Score;
 import io.ispasp.data.Dataset;
 import io.ispasp.model.Mlp;
 import io.ispasp.kernels.Backends;

@@ -3,6 +3,7 @@ package io.ispasp.api;
 import java.util.Iterator;
 import java.util.Objects;
 
+import io.ispasp.runtime.TorchRuntime;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -29,11 +30,13 @@ public final class CalibrationData {
 
     /** Batches of inputs, {@code [n, ...]}; float32 or anything that converts to it. The job copies them. */
     public static CalibrationData ofTensors(Iterator<Tensor> batches) {
+        TorchRuntime.init();
         return new CalibrationData(Objects.requireNonNull(batches, "batches"), null, null, null);
     }
 
     /** One input per array, {@code sampleShape} elements each (e.g. 3, 32, 32 or 784). */
     public static CalibrationData ofArrays(Iterator<float[]> samples, long... sampleShape) {
+        TorchRuntime.init();
         if (sampleShape.length == 0) throw new IllegalArgumentException("give the sample shape, e.g. 3, 32, 32");
         for (long s : sampleShape) if (s < 1) throw new IllegalArgumentException("sample shape entries must be >= 1");
         return new CalibrationData(null, Objects.requireNonNull(samples, "samples"), sampleShape.clone(), null);

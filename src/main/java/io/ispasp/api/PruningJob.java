@@ -4,6 +4,11 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Objects;
 
+import io.ispasp.core.Device;
+import io.ispasp.core.Method;
+import io.ispasp.core.PruneOptions;
+import io.ispasp.core.PruneReport;
+import io.ispasp.core.Score;
 import io.ispasp.data.Dataset;
 import io.ispasp.engine.Cancellation;
 import io.ispasp.engine.Tensors;
@@ -12,7 +17,7 @@ import io.ispasp.job.MlpPruneJob;
 import io.ispasp.job.TensorCalibration;
 import io.ispasp.model.LoadedModel;
 import io.ispasp.model.Mlp;
-import io.ispasp.model.ModelFile;
+import io.ispasp.modelfile.ModelFile;
 import io.ispasp.model.conv.ConvNet;
 import io.ispasp.model.conv.Layout;
 import io.ispasp.prune.PruneListener;
@@ -62,7 +67,11 @@ public final class PruningJob implements AutoCloseable {
         this.b = b;
     }
 
-    public static Builder builder() { return new Builder(); }
+    /** A new job description; loads libtorch first (a no-op after the first time), so nothing later meets it cold. */
+    public static Builder builder() {
+        TorchRuntime.init();
+        return new Builder();
+    }
 
     /**
      * Prunes; blocks until done. Throws {@link java.util.concurrent.CancellationException} when cancelled,

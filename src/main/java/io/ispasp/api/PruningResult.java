@@ -3,8 +3,10 @@ package io.ispasp.api;
 import java.io.IOException;
 import java.nio.file.Path;
 
+import io.ispasp.core.Report;
 import io.ispasp.model.LoadedModel;
-import io.ispasp.model.ModelFile;
+import io.ispasp.modelfile.ModelFile;
+import io.ispasp.runtime.TorchRuntime;
 
 /**
  * What a {@link PruningJob} produced: the pruned model (owned by the job, valid until the job is closed) and
@@ -26,6 +28,7 @@ public final class PruningResult {
 
     /** Writes the pruned model: TorchScript for a name ending in .pt, .pth or .ts, else an engine checkpoint. */
     public void save(Path file) throws IOException {
+        TorchRuntime.init();
         ModelFile.save(model, file);
     }
 }

@@ -8,7 +8,6 @@ import io.ispasp.prune.TopK;
 import io.ispasp.prune.conv.ConvSelector;
 import io.ispasp.prune.conv.ConvUnit;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
@@ -52,19 +51,9 @@ public final class ConvBaselines {
         return ConvBaselines::gfs;
     }
 
-    /** a[c] = sum of H[c] over the calibration images and positions, float64. */
+    /** a[c] = sum of H[c] over the calibration images and positions, float64 ({@link ConvUnit#activationMass()}). */
     public static double[] activationMass(ConvUnit unit) {
-        double[] mass = new double[unit.groups()];
-        int rows = unit.calibration().size(), batch = unit.options().batchSize();
-        try (NoGradGuard g = new NoGradGuard()) {
-            for (int from = 0; from < rows; from += batch) {
-                try (PointerScope scope = new PointerScope()) {
-                    Tensor h = unit.hidden(unit.input(from, Math.min(rows, from + batch)));
-                    Tensors.accumulate(mass, Tensors.channelSums(h));
-                }
-            }
-        }
-        return mass;
+        return unit.activationMass();
     }
 
     private static Selection gfs(ConvUnit unit) {

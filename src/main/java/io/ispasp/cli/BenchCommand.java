@@ -1,13 +1,11 @@
 package io.ispasp.cli;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-import io.ispasp.bench.AccuracyTable;
-import io.ispasp.bench.PathTiming;
-import io.ispasp.bench.latency.LatencyCommand;
-import io.ispasp.bench.latency.RandomNetCommand;
 import io.ispasp.runtime.TorchRuntime;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -17,7 +15,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code ispasp bench}: the benchmarks behind bench/results/ (they write their results there). */
+/**
+ * {@code ispasp bench}: the benchmarks behind bench/results/ (they write their results there). The benchmarks are not
+ * part of the product jar: they are compiled from bench/src into target/bench-classes, which the {@code ispasp}
+ * launcher puts on the classpath, and are found here by name.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true, modelTransformer = BenchCommand.PassOptionsOn.class,
         description = "Run a benchmark: paths (statistics vs direct vs auto vs GFS timing), accuracy (MNIST table, all "
                 + "methods and ratios), conv-timing (ResNet34 block and reference layout at 64/224, statistics vs direct vs GFS), "
@@ -48,21 +50,46 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TorchRuntime.init();
-        switch (which) {
-            case "paths" -> PathTiming.main(new String[] {Integer.toString(runs)});
-            case "accuracy" -> AccuracyTable.main(new String[0]);
-            case "conv-timing" -> io.ispasp.bench.ConvTiming.main(rest.toArray(new String[0]));
-            case "latency" -> {
-                return nested(new LatencyCommand());
+        String[] args = rest.toArray(new String[0]);
+        String main = switch (which) {
+            case "paths" -> {
+                args = new String[] {Integer.toString(runs)};
+                yield "io.ispasp.bench.PathTiming";
             }
-            case "random-net" -> {
-                return nested(new RandomNetCommand());
+            case "accuracy" -> {
+                args = new String[0];
+                yield "io.ispasp.bench.AccuracyTable";
             }
-            case "jmh" -> org.openjdk.jmh.Main.main(rest.toArray(new String[0]));
+            case "conv-timing" -> "io.ispasp.bench.ConvTiming";
+            case "latency", "random-net" -> null;
+            case "jmh" -> "org.openjdk.jmh.Main";
             default -> throw new IllegalArgumentException("unknown benchmark '" + which + "' (expected paths, accuracy, conv-timing, latency, random-net or jmh)");
+        };
+        if (which.equals("jmh")) benchClass("io.ispasp.bench.GramBench");   // JMH finds nothing without them
+        TorchRuntime.init();
+        if (main == null) {
+            String command = which.equals("latency") ? "io.ispasp.bench.latency.LatencyCommand" : "io.ispasp.bench.latency.RandomNetCommand";
+            return nested(benchClass(command).getDeclaredConstructor().newInstance());
+        }
+        Method m = benchClass(main).getMethod("main", String[].class);
+        try {
+            m.invoke(null, (Object) args);
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof Exception x) throw x;
+            if (e.getCause() instanceof Error x) throw x;
+            throw e;
         }
         return 0;
+    }
+
+    /** A benchmark class by name, or a clear error when the benchmarks (target/bench-classes, jmh-core) are not on the classpath. */
+    static Class<?> benchClass(String name) {
+        try {
+            return Class.forName(name);
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new IllegalStateException("the benchmarks are not on the classpath (" + name + " not found): 'ispasp bench' needs "
+                    + "target/bench-classes and jmh-core, which the ispasp launcher adds after 'mvn compile'", e);
+        }
     }
 
     /** Runs a benchmark that parses its own options from {@link #rest}, reporting errors as every command does. */

@@ -7,9 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-import io.ispasp.api.Method;
-import io.ispasp.api.PruneOptions;
-import io.ispasp.api.PruneReport;
+import io.ispasp.core.Method;
+import io.ispasp.core.PruneOptions;
+import io.ispasp.core.PruneReport;
 import io.ispasp.data.Dataset;
 import io.ispasp.io.AtomicFiles;
 import io.ispasp.io.Json;

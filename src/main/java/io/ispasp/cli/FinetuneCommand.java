@@ -8,7 +8,7 @@ import java.util.concurrent.Callable;
 import io.ispasp.io.AtomicFiles;
 import io.ispasp.io.Json;
 import io.ispasp.model.LoadedModel;
-import io.ispasp.model.ModelFile;
+import io.ispasp.modelfile.ModelFile;
 import io.ispasp.model.conv.ConvNet;
 import io.ispasp.runtime.TorchRuntime;
 import io.ispasp.train.ConvEvaluator;

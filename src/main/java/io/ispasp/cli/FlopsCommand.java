@@ -9,7 +9,7 @@ import java.util.concurrent.Callable;
 
 import io.ispasp.io.Json;
 import io.ispasp.model.LoadedModel;
-import io.ispasp.model.ModelFile;
+import io.ispasp.modelfile.ModelFile;
 import io.ispasp.model.conv.Arch;
 import io.ispasp.model.conv.Complexity;
 import io.ispasp.model.conv.ConvSpec;

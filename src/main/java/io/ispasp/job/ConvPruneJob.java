@@ -2,10 +2,10 @@ package io.ispasp.job;
 
 import java.util.List;
 
-import io.ispasp.api.ConvPruneReport;
-import io.ispasp.api.Method;
-import io.ispasp.api.PruneOptions;
-import io.ispasp.api.PruneReport;
+import io.ispasp.core.ConvPruneReport;
+import io.ispasp.core.Method;
+import io.ispasp.core.PruneOptions;
+import io.ispasp.core.PruneReport;
 import io.ispasp.baseline.ConvBaselines;
 import io.ispasp.data.ImageDataset;
 import io.ispasp.model.conv.Complexity;

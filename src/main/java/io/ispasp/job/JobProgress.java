@@ -1,6 +1,6 @@
 package io.ispasp.job;
 
-import io.ispasp.api.PruneReport.UnitReport;
+import io.ispasp.core.PruneReport.UnitReport;
 
 /** Told after each pruned unit: how many are done of how many, and the unit's report. */
 @FunctionalInterface

@@ -1,7 +1,7 @@
 package io.ispasp.job;
 
-import io.ispasp.api.PruneOptions;
-import io.ispasp.api.PruneReport;
+import io.ispasp.core.PruneOptions;
+import io.ispasp.core.PruneReport;
 import io.ispasp.data.Dataset;
 import io.ispasp.kernels.Backends;
 import io.ispasp.model.Mlp;

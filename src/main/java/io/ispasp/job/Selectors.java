@@ -1,6 +1,6 @@
 package io.ispasp.job;
 
-import io.ispasp.api.Method;
+import io.ispasp.core.Method;
 import io.ispasp.baseline.ActivationSelector;
 import io.ispasp.baseline.GfsSelector;
 import io.ispasp.baseline.MagnitudeSelector;

@@ -3,7 +3,7 @@ package io.ispasp.kernels;
 import java.util.EnumMap;
 import java.util.Map;
 
-import io.ispasp.api.Device;
+import io.ispasp.core.Device;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,6 +1,6 @@
 package io.ispasp.kernels;
 
-import io.ispasp.api.Score;
+import io.ispasp.core.Score;
 
 /**
  * The native kernels of native/include/ispasp/kernels.h behind one Java interface, with a C++ CPU and a CUDA

@@ -1,6 +1,6 @@
 package io.ispasp.kernels;
 
-import io.ispasp.api.Score;
+import io.ispasp.core.Score;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;

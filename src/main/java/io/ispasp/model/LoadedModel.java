@@ -22,7 +22,7 @@ public final class LoadedModel implements AutoCloseable {
     public static LoadedModel of(ConvNet conv) { return new LoadedModel(null, conv, "the model"); }
 
     /** The same model, named after the file it came from in error messages. */
-    LoadedModel from(java.nio.file.Path file) { return new LoadedModel(mlp, conv, file.toString()); }
+    public LoadedModel from(java.nio.file.Path file) { return new LoadedModel(mlp, conv, file.toString()); }
 
     public boolean isConv() { return conv != null; }
 

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import io.ispasp.engine.Tensors;
+import io.ispasp.runtime.TorchRuntime;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -34,6 +35,7 @@ public final class Mlp implements AutoCloseable {
      * export flatten its input; the maths is the same.
      */
     public Mlp(int[] sizes, List<float[]> weights, List<float[]> biases, int firstModule) {
+        TorchRuntime.init();
         if (firstModule != 0 && firstModule != 1) throw new IllegalArgumentException("first module must be 0 or 1, got " + firstModule);
         this.firstModule = firstModule;
         if (sizes.length < 2) throw new IllegalArgumentException("an MLP needs at least input and output sizes");

@@ -17,6 +17,7 @@ import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
 
 import io.ispasp.io.AtomicFiles;
+import io.ispasp.runtime.TorchRuntime;
 
 /**
  * The engine's own MLP checkpoint: magic {@code ISPASPM1}, the layer sizes, every weight then bias as
@@ -30,6 +31,7 @@ public final class MlpCheckpoint {
     private MlpCheckpoint() {}
 
     public static void save(Mlp model, Path file) throws IOException {
+        TorchRuntime.init();
         AtomicFiles.write(file, raw -> {
             CheckedOutputStream checked = new CheckedOutputStream(new BufferedOutputStream(raw), new CRC32());
             DataOutputStream out = new DataOutputStream(checked);
@@ -49,6 +51,7 @@ public final class MlpCheckpoint {
     }
 
     public static Mlp load(Path file) throws IOException {
+        TorchRuntime.init();
         if (!Files.isRegularFile(file)) throw new NoSuchFileException(file.toString(), null, "model file not found");
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file))) {
             CheckedInputStream checked = new CheckedInputStream(raw, new CRC32());

@@ -1,8 +1,8 @@
 package io.ispasp.prune;
 
-import io.ispasp.api.PathChoice;
-import io.ispasp.api.Score;
-import io.ispasp.api.Target;
+import io.ispasp.core.PathChoice;
+import io.ispasp.core.Score;
+import io.ispasp.core.Target;
 
 /**
  * Chooses the direct or the statistics path for one unit by an estimate of the work in multiply-add

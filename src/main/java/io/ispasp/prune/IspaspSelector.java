@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-import io.ispasp.api.PathChoice;
-import io.ispasp.api.PruneOptions;
+import io.ispasp.core.PathChoice;
+import io.ispasp.core.PruneOptions;
 import io.ispasp.kernels.Backends;
 import io.ispasp.kernels.Kernels;
 import io.ispasp.kernels.StatisticsAccumulator;

@@ -1,6 +1,6 @@
 package io.ispasp.prune;
 
-import io.ispasp.api.PruneReport.UnitReport;
+import io.ispasp.core.PruneReport.UnitReport;
 import io.ispasp.model.Mlp;
 
 /** Observes a pruning run: progress messages, and each unit as it is finished (with the model before and after). */

@@ -1,6 +1,6 @@
 package io.ispasp.prune;
 
-import io.ispasp.api.Score;
+import io.ispasp.core.Score;
 import io.ispasp.engine.Tensors;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;

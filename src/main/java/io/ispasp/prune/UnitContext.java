@@ -1,7 +1,7 @@
 package io.ispasp.prune;
 
-import io.ispasp.api.PruneOptions;
-import io.ispasp.api.Target;
+import io.ispasp.core.PruneOptions;
+import io.ispasp.core.Target;
 import io.ispasp.data.Dataset;
 import io.ispasp.model.Mlp;
 import org.bytedeco.pytorch.Tensor;

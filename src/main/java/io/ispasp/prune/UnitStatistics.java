@@ -1,6 +1,6 @@
 package io.ispasp.prune;
 
-import io.ispasp.api.Target;
+import io.ispasp.core.Target;
 import io.ispasp.engine.Gram;
 import io.ispasp.engine.Tensors;
 import io.ispasp.kernels.StatisticsAccumulator;

@@ -7,7 +7,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The single entry to native libtorch. Every entry point and test calls {@link #init()} before touching any
  * {@code org.bytedeco.pytorch} class: with a cold {@code ~/.javacpp/cache}, loading libtorch lazily crashes the
- * JVM (PLATFORM.md pitfall 1), so the whole native directories are unpacked first, in one go.
+ * JVM (PLATFORM.md pitfall 1), so the whole native directories are unpacked first, in one go. The public entry
+ * points that can make a tensor (the {@code io.ispasp.api} classes, {@code Mlp}'s constructor, {@code ConvNet.random}
+ * and {@code fromState}, {@code ModelFile} and the checkpoint readers and writers, TorchScript) call it themselves;
+ * code that makes its own libtorch tensors before any of them calls it first.
  */
 public final class TorchRuntime {
     private static final Logger LOG = LoggerFactory.getLogger(TorchRuntime.class);
@@ -16,7 +19,11 @@ public final class TorchRuntime {
     private TorchRuntime() {}
 
     /** Unpacks and loads libtorch once and sets the thread count of libtorch and of the C++ kernels (env ISPASP_THREADS, else all cores). */
-    public static synchronized void init() {
+    public static void init() {
+        if (!ready) load();
+    }
+
+    private static synchronized void load() {
         if (ready) return;
         try {
             String platform = Loader.getPlatform();

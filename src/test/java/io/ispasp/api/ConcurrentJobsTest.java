@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import io.ispasp.core.PruneReport;
 import io.ispasp.engine.Tensors;
 import io.ispasp.model.Mlp;
 import io.ispasp.model.conv.Arch;

@@ -15,7 +15,7 @@ import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 
 import io.ispasp.model.LoadedModel;
-import io.ispasp.model.ModelFile;
+import io.ispasp.modelfile.ModelFile;
 import io.ispasp.runtime.TorchRuntime;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

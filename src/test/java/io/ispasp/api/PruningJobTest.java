@@ -13,10 +13,13 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CancellationException;
 
+import io.ispasp.core.ConvPruneReport;
+import io.ispasp.core.Method;
+import io.ispasp.core.PruneReport;
 import io.ispasp.engine.Tensors;
 import io.ispasp.model.LoadedModel;
 import io.ispasp.model.Mlp;
-import io.ispasp.model.ModelFile;
+import io.ispasp.modelfile.ModelFile;
 import io.ispasp.model.conv.ConvFixtures;
 import io.ispasp.model.conv.ConvNet;
 import io.ispasp.runtime.TorchRuntime;

@@ -3,8 +3,8 @@ package io.ispasp.baseline;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.ispasp.api.Method;
-import io.ispasp.api.PruneOptions;
+import io.ispasp.core.Method;
+import io.ispasp.core.PruneOptions;
 import io.ispasp.model.Mlp;
 import io.ispasp.prune.Selection;
 import io.ispasp.prune.UnitContext;

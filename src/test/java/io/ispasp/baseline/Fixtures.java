@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
-import io.ispasp.api.PruneOptions;
+import io.ispasp.core.PruneOptions;
 import io.ispasp.data.Dataset;
 import io.ispasp.model.Mlp;
 import io.ispasp.prune.UnitContext;

@@ -9,8 +9,8 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.function.IntFunction;
 
-import io.ispasp.api.Method;
-import io.ispasp.api.PruneOptions;
+import io.ispasp.core.Method;
+import io.ispasp.core.PruneOptions;
 import io.ispasp.model.Mlp;
 import io.ispasp.prune.Selection;
 import io.ispasp.runtime.TorchRuntime;

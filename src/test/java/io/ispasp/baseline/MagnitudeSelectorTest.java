@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-import io.ispasp.api.Method;
-import io.ispasp.api.PruneOptions;
+import io.ispasp.core.Method;
+import io.ispasp.core.PruneOptions;
 import io.ispasp.model.Mlp;
 import io.ispasp.prune.Selection;
 import io.ispasp.runtime.TorchRuntime;

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 
-import io.ispasp.api.Method;
-import io.ispasp.api.PruneOptions;
+import io.ispasp.core.Method;
+import io.ispasp.core.PruneOptions;
 import io.ispasp.model.Mlp;
 import io.ispasp.runtime.TorchRuntime;
 import org.junit.jupiter.api.BeforeAll;

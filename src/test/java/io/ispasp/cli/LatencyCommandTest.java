@@ -144,7 +144,7 @@ class LatencyCommandTest {
         Path script = dir.resolve("resnet-cifar.pt");
         io.ispasp.model.conv.ConvSpec spec = io.ispasp.model.conv.ConvSpec.dense(io.ispasp.model.conv.Arch.RESNET18, true, 10, 0.125);
         try (io.ispasp.model.conv.ConvNet net = io.ispasp.model.conv.ConvNet.random(spec, 1)) {
-            io.ispasp.model.ModelFile.save(net, script);
+            io.ispasp.modelfile.ModelFile.save(net, script);
         }
         Path out = dir.resolve("out-ts-known");
         CliTest.Run r = latency(with(QUICK, "--model", script.toString(), "--batch", "1", "--out", out.toString()));

@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ispasp.engine.Tensors;
 import io.ispasp.model.LoadedModel;
-import io.ispasp.model.ModelFile;
+import io.ispasp.modelfile.ModelFile;
 import io.ispasp.model.torchscript.PyTorch;
 import io.ispasp.runtime.TorchRuntime;
 import org.bytedeco.javacpp.PointerScope;

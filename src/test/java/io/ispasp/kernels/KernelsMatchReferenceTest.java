@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
-import io.ispasp.api.Score;
+import io.ispasp.core.Score;
 import io.ispasp.bench.RawUnit;
 import static io.ispasp.bench.RawUnit.maxAbs;
 import static io.ispasp.bench.RawUnit.randomSupport;

@@ -2,7 +2,7 @@ package io.ispasp.prune;
 
 import java.util.SplittableRandom;
 
-import io.ispasp.api.PruneOptions;
+import io.ispasp.core.PruneOptions;
 import io.ispasp.data.Dataset;
 import io.ispasp.model.Mlp;
 

@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.ispasp.api.Method;
-import io.ispasp.api.PathChoice;
-import io.ispasp.api.PruneOptions;
-import io.ispasp.api.PruneReport.UnitReport;
-import io.ispasp.api.Score;
+import io.ispasp.core.Method;
+import io.ispasp.core.PathChoice;
+import io.ispasp.core.PruneOptions;
+import io.ispasp.core.PruneReport.UnitReport;
+import io.ispasp.core.Score;
 import io.ispasp.baseline.ActivationSelector;
 import io.ispasp.data.Dataset;
 import io.ispasp.engine.Tensors;

@@ -2,8 +2,8 @@ package io.ispasp.prune;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ispasp.api.PruneOptions;
-import io.ispasp.api.Score;
+import io.ispasp.core.PruneOptions;
+import io.ispasp.core.Score;
 import io.ispasp.data.Dataset;
 import io.ispasp.model.Mlp;
 import io.ispasp.runtime.TorchRuntime;
@@ -22,8 +22,8 @@ class NativeMemoryTest {
     void repeatedSelectionsDoNotGrowResidentMemory() {
         Mlp m = Fixtures.mlp(3, 64, 512, 256);
         Dataset d = Fixtures.gaussian(4096, 64, 3, 3);
-        PruneOptions direct = PruneOptions.builder().ratio(0.1).score(Score.GROUP_NORM).path(io.ispasp.api.PathChoice.DIRECT).iterations(5).earlyStop(false).build();
-        PruneOptions stats = direct.toBuilder().path(io.ispasp.api.PathChoice.STATISTICS).build();
+        PruneOptions direct = PruneOptions.builder().ratio(0.1).score(Score.GROUP_NORM).path(io.ispasp.core.PathChoice.DIRECT).iterations(5).earlyStop(false).build();
+        PruneOptions stats = direct.toBuilder().path(io.ispasp.core.PathChoice.STATISTICS).build();
         // The allocator settles during the first window (arenas, caches); a leak keeps growing in the second.
         // Each run holds H = 4096 x 512 floats (8 MB) plus several 512 x 512 doubles: 15 leaking runs add > 120 MB.
         for (int i = 0; i < 5; i++) runBoth(m, d, direct, stats);
@@ -41,7 +41,7 @@ class NativeMemoryTest {
     void selectionsReleaseEveryNativeObject() {
         Mlp m = Fixtures.mlp(5, 16, 64, 32, 10);
         Dataset d = Fixtures.gaussian(300, 16, 3, 5);
-        for (io.ispasp.api.PathChoice path : io.ispasp.api.PathChoice.values()) {
+        for (io.ispasp.core.PathChoice path : io.ispasp.core.PathChoice.values()) {
             for (boolean refit : new boolean[] {false, true}) {
                 PruneOptions o = PruneOptions.builder().ratio(0.25).path(path).refit(refit).batchSize(128).build();
                 new IspaspSelector().select(Fixtures.unit(m, 1, d, o)); // warm-up: lazily created singletons
@@ -51,7 +51,7 @@ class NativeMemoryTest {
                 assertTrue(after - before <= 0, path + " refit=" + refit + ": " + (after - before) + " native objects left for the GC");
             }
         }
-        for (io.ispasp.api.Method method : io.ispasp.api.Method.values()) {
+        for (io.ispasp.core.Method method : io.ispasp.core.Method.values()) {
             PruneOptions o = PruneOptions.builder().method(method).ratio(0.25).gfsCandidates(5).batchSize(128).build();
             GroupSelector selector = io.ispasp.job.Selectors.of(method);
             selector.select(Fixtures.unit(m, 0, d, o));

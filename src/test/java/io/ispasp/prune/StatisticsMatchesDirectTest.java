@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
-import io.ispasp.api.PruneOptions;
-import io.ispasp.api.Score;
-import io.ispasp.api.Target;
+import io.ispasp.core.PruneOptions;
+import io.ispasp.core.Score;
+import io.ispasp.core.Target;
 import io.ispasp.bench.RawUnit;
 import io.ispasp.data.Dataset;
 import io.ispasp.kernels.Backends;

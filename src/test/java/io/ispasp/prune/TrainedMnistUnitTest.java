@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import io.ispasp.api.PruneOptions;
-import io.ispasp.api.Score;
-import io.ispasp.api.Target;
+import io.ispasp.core.PruneOptions;
+import io.ispasp.core.Score;
+import io.ispasp.core.Target;
 import io.ispasp.kernels.Backends;
 import io.ispasp.kernels.StatisticsAccumulator;
 import io.ispasp.data.Dataset;

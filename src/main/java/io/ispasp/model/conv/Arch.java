@@ -1,6 +1,6 @@
 package io.ispasp.model.conv;
 
-import io.ispasp.api.CliName;
+import io.ispasp.core.CliName;
 
 /** The conv-net architectures the engine defines (torchvision's module and parameter names). */
 public enum Arch implements CliName {

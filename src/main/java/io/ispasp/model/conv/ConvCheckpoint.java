@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 import io.ispasp.io.AtomicFiles;
 import io.ispasp.io.CheckedInput;
 import io.ispasp.io.CheckedOutput;
+import io.ispasp.runtime.TorchRuntime;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Tensor;
@@ -70,6 +71,7 @@ public final class ConvCheckpoint {
      * infinite values is refused ({@link IllegalStateException}): {@link #load} could not read it back.
      */
     public static void save(ConvNet net, Path file) throws IOException {
+        TorchRuntime.init();
         AtomicFiles.write(file, raw -> {
             CheckedOutput out = new CheckedOutput(raw);
             out.putBytes(MAGIC);
@@ -86,6 +88,7 @@ public final class ConvCheckpoint {
 
     /** Reads a checkpoint written by {@link #save}; the caller owns (closes) the net. */
     public static ConvNet load(Path file) throws IOException {
+        TorchRuntime.init();
         if (!Files.isRegularFile(file)) throw new NoSuchFileException(file.toString(), null, "model file not found");
         long size = Files.size(file);
         byte[] magic = peek(file);

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Random;
 
 import io.ispasp.engine.Tensors;
+import io.ispasp.runtime.TorchRuntime;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -42,6 +43,7 @@ public final class ConvNet implements AutoCloseable {
 
     /** A freshly initialised net (torchvision's initialisation: Kaiming-normal fan-out convs, BN 1/0), seeded. */
     public static ConvNet random(ConvSpec spec, long seed) {
+        TorchRuntime.init();
         Random rnd = new Random(seed);
         LinkedHashMap<String, Tensor> st = new LinkedHashMap<>();
         try (PointerScope scope = new PointerScope()) { // frees creation helpers; the state outlives it
@@ -57,6 +59,7 @@ public final class ConvNet implements AutoCloseable {
      * buffer must be present exactly once with its exact shape and finite values; unknown names are an error.
      */
     public static ConvNet fromState(ConvSpec spec, Map<String, Tensor> tensors) {
+        TorchRuntime.init();
         StateCheck.check(spec, tensors);
         LinkedHashMap<String, Tensor> st = new LinkedHashMap<>();
         try (PointerScope scope = new PointerScope()) {

@@ -1,7 +1,7 @@
 package io.ispasp.prune.conv;
 
-import io.ispasp.api.PathChoice;
-import io.ispasp.api.Score;
+import io.ispasp.core.PathChoice;
+import io.ispasp.core.Score;
 import io.ispasp.prune.CostModel;
 
 /**

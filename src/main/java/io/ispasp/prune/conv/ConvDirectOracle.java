@@ -3,7 +3,7 @@ package io.ispasp.prune.conv;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.ispasp.api.Score;
+import io.ispasp.core.Score;
 import io.ispasp.engine.Tensors;
 import io.ispasp.prune.Evaluation;
 import io.ispasp.prune.ScoreOracle;

@@ -1,7 +1,7 @@
 package io.ispasp.prune.conv;
 
-import io.ispasp.api.PathChoice;
-import io.ispasp.api.PruneOptions;
+import io.ispasp.core.PathChoice;
+import io.ispasp.core.PruneOptions;
 import io.ispasp.kernels.Backends;
 import io.ispasp.kernels.Kernels;
 import io.ispasp.prune.CostModel;
@@ -49,6 +49,6 @@ public final class ConvIspaspSelector implements ConvSelector {
         Kernels kernels = Backends.select(o.device()).kernels();
         ConvStatistics stats = ConvStatistics.gather(unit, kernels);
         if (unit.taps() == 1) return new NativeOracle(kernels.unit(stats.inputs(), o.score()), stats.activationMass());
-        return new PatchOracle(stats, kernels.unit(stats.inputs(), io.ispasp.api.Score.CORRELATION), o.score());
+        return new PatchOracle(stats, kernels.unit(stats.inputs(), io.ispasp.core.Score.CORRELATION), o.score());
     }
 }

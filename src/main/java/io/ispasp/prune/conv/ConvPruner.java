@@ -4,8 +4,8 @@ import io.ispasp.engine.Cancellation;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.ispasp.api.PruneOptions;
-import io.ispasp.api.PruneReport.UnitReport;
+import io.ispasp.core.PruneOptions;
+import io.ispasp.core.PruneReport.UnitReport;
 import io.ispasp.model.conv.ConvNet;
 import io.ispasp.model.conv.Layout;
 import io.ispasp.model.conv.Surgery;

@@ -1,8 +1,11 @@
 package io.ispasp.prune.conv;
 
-import io.ispasp.api.PruneOptions;
+import io.ispasp.core.PruneOptions;
+import io.ispasp.engine.Tensors;
 import io.ispasp.model.conv.ConvNet;
 import io.ispasp.model.conv.ConvSpec;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -67,6 +70,21 @@ public final class ConvUnit {
 
     /** H = A(X), [rows, N, h, w], non-negative. */
     public Tensor hidden(Tensor input) { return net.hidden(input, unit); }
+
+    /** a[c] = sum of H[c] over the calibration images and positions, float64 (the activation baseline's score). */
+    public double[] activationMass() {
+        double[] mass = new double[groups()];
+        int rows = calibration().size(), batch = options().batchSize();
+        try (NoGradGuard g = new NoGradGuard()) {
+            for (int from = 0; from < rows; from += batch) {
+                try (PointerScope scope = new PointerScope()) {
+                    Tensor h = hidden(input(from, Math.min(rows, from + batch)));
+                    Tensors.accumulate(mass, Tensors.channelSums(h));
+                }
+            }
+        }
+        return mass;
+    }
 
     /** The target B_lin(H) of the still-dense unit, [rows, out, h, w]. */
     public Tensor target(Tensor hidden) { return net.outputLinear(hidden, unit); }

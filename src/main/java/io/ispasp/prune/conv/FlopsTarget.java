@@ -3,8 +3,7 @@ package io.ispasp.prune.conv;
 import io.ispasp.engine.Cancellation;
 import java.util.Arrays;
 
-import io.ispasp.baseline.ConvBaselines;
-import io.ispasp.api.PruneOptions;
+import io.ispasp.core.PruneOptions;
 import io.ispasp.engine.Tensors;
 import io.ispasp.model.conv.Complexity;
 import io.ispasp.model.conv.ConvNet;
@@ -82,7 +81,7 @@ public final class FlopsTarget {
         for (int u = 0; u < spec.units(); u++) {
             Cancellation.checkpoint();
             ConvUnit unit = new ConvUnit(net, u, spec.inner(u), calibration, options);
-            double[] mass = ConvBaselines.activationMass(unit);
+            double[] mass = unit.activationMass();
             int n = spec.inner(u);
             try (NoGradGuard g = new NoGradGuard()) {
                 for (int from = 0; from < rows; from += batch) {

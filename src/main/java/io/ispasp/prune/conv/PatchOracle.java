@@ -1,6 +1,6 @@
 package io.ispasp.prune.conv;
 
-import io.ispasp.api.Score;
+import io.ispasp.core.Score;
 import io.ispasp.engine.Tensors;
 import io.ispasp.kernels.UnitKernel;
 import io.ispasp.prune.Evaluation;

@@ -15,7 +15,7 @@ import java.util.Map;
 import io.ispasp.engine.Tensors;
 import io.ispasp.model.LoadedModel;
 import io.ispasp.model.Mlp;
-import io.ispasp.model.ModelFile;
+import io.ispasp.modelfile.ModelFile;
 import io.ispasp.model.conv.ConvFixtures;
 import io.ispasp.model.conv.ConvNet;
 import io.ispasp.model.conv.ConvSpec;

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ispasp.api.Device;
-import io.ispasp.api.PruneOptions;
-import io.ispasp.api.Score;
+import io.ispasp.core.Device;
+import io.ispasp.core.PruneOptions;
+import io.ispasp.core.Score;
 import io.ispasp.baseline.ConvBaselines;
 import io.ispasp.job.TensorCalibration;
 import io.ispasp.model.conv.Complexity;

@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
 
-import io.ispasp.api.Device;
-import io.ispasp.api.PathChoice;
-import io.ispasp.api.PruneOptions;
-import io.ispasp.api.Score;
+import io.ispasp.core.Device;
+import io.ispasp.core.PathChoice;
+import io.ispasp.core.PruneOptions;
+import io.ispasp.core.Score;
 import io.ispasp.job.TensorCalibration;
 import io.ispasp.model.conv.ConvFixtures;
 import io.ispasp.model.conv.ConvNet;

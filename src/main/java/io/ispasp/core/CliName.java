@@ -1,4 +1,4 @@
-package io.ispasp.api;
+package io.ispasp.core;
 
 import java.util.Arrays;
 import java.util.stream.Collectors;

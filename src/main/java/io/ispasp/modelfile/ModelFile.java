@@ -1,13 +1,17 @@
-package io.ispasp.model;
+package io.ispasp.modelfile;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 
+import io.ispasp.model.LoadedModel;
+import io.ispasp.model.Mlp;
+import io.ispasp.model.MlpCheckpoint;
 import io.ispasp.model.conv.ConvCheckpoint;
 import io.ispasp.model.conv.ConvNet;
 import io.ispasp.model.torchscript.TorchScriptReader;
 import io.ispasp.model.torchscript.TorchScriptWriter;
+import io.ispasp.runtime.TorchRuntime;
 
 /**
  * Reading and writing models in any format the engine knows. Reading looks at the content: a TorchScript
@@ -20,6 +24,7 @@ public final class ModelFile {
 
     /** Reads {@code file}; the caller closes the result. */
     public static LoadedModel load(Path file) throws IOException {
+        TorchRuntime.init();
         if (TorchScriptReader.isTorchScript(file)) return TorchScriptReader.read(file).from(file);
         if (ConvCheckpoint.isConvCheckpoint(file)) return LoadedModel.of(ConvCheckpoint.load(file)).from(file);
         return LoadedModel.of(MlpCheckpoint.load(file)).from(file);

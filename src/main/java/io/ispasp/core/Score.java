@@ -1,4 +1,4 @@
-package io.ispasp.api;
+package io.ispasp.core;
 
 /**
  * How i-SpaSP scores a group against the residual R. With G = dL/dH (L = 0.5 ||R||^2, through the dense half

@@ -1,4 +1,4 @@
-package io.ispasp.api;
+package io.ispasp.core;
 
 /** Where the statistics pass and the i-SpaSP loop run. */
 public enum Device implements CliName {

@@ -1,4 +1,4 @@
-package io.ispasp.api;
+package io.ispasp.core;
 
 /**
  * What a unit's pruned output is compared with. CURRENT: the still-dense unit on the already pruned prefix's

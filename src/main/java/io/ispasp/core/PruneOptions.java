@@ -1,4 +1,4 @@
-package io.ispasp.api;
+package io.ispasp.core;
 
 /**
  * Everything that configures one pruning run. Immutable; build with {@link #builder()}. Validation happens in

@@ -1,4 +1,4 @@
-package io.ispasp.api;
+package io.ispasp.core;
 
 /** How the i-SpaSP loop obtains its scores: explicit residuals per iteration, one-pass statistics, or by cost. */
 public enum PathChoice implements CliName {

@@ -1,4 +1,4 @@
-package io.ispasp.api;
+package io.ispasp.core;
 
 /** A way to choose which groups of a unit to keep. */
 public enum Method implements CliName {

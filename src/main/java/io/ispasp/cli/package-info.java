@@ -1,0 +1,4 @@
+/**
+ * The {@code ispasp} command line (picocli commands over the engine and the embedding API).
+ */
+package io.ispasp.cli;

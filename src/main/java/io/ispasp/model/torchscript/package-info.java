@@ -1,0 +1,4 @@
+/**
+ * TorchScript import (name mapping and forward check) and export of MLPs and conv nets.
+ */
+package io.ispasp.model.torchscript;
