@@ -6,29 +6,25 @@ import java.util.Objects;
 
 import io.ispasp.core.Device;
 import io.ispasp.core.Method;
-import io.ispasp.core.PruneOptions;
+import io.ispasp.core.PathChoice;
 import io.ispasp.core.PruneReport;
+import io.ispasp.core.Target;
+import io.ispasp.core.PruneOptions;
 import io.ispasp.core.Score;
-import io.ispasp.data.Dataset;
 import io.ispasp.engine.Cancellation;
 import io.ispasp.engine.Tensors;
-import io.ispasp.job.ConvPruneJob;
-import io.ispasp.job.MlpPruneJob;
+import io.ispasp.job.PruneJob;
 import io.ispasp.job.TensorCalibration;
-import io.ispasp.model.LoadedModel;
-import io.ispasp.model.Mlp;
+import io.ispasp.nn.Network;
+import io.ispasp.nn.arch.Mlp;
+import io.ispasp.prune.Layout;
 import io.ispasp.modelfile.ModelFile;
-import io.ispasp.model.conv.ConvNet;
-import io.ispasp.model.conv.Layout;
-import io.ispasp.prune.PruneListener;
 import io.ispasp.runtime.TorchRuntime;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One pruning run for code that embeds the engine: a model (a file in any format {@link ModelFile} reads, or
@@ -52,15 +48,13 @@ import org.slf4j.LoggerFactory;
  * they share libtorch's intra-op thread pool. A model given in memory is only read, so several jobs may share it.
  */
 public final class PruningJob implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(PruningJob.class);
-
     private enum State { READY, RUNNING, DONE, CLOSED }
 
     private final Builder b;
     private final Cancellation.Token token = new Cancellation.Token();
     private State state = State.READY;
     private boolean closeWhenStopped;
-    private LoadedModel loaded;      // read from b.file; owned here
+    private Network loaded;          // read from b.file; owned here
     private PruningResult result;    // owned here
 
     private PruningJob(Builder b) {
@@ -124,85 +118,52 @@ public final class PruningJob implements AutoCloseable {
 
     private PruningResult execute() throws IOException {
         TorchRuntime.init();
-        LoadedModel model;
+        Network dense;
         if (b.file != null) {
-            LoadedModel m = ModelFile.load(b.file);
+            Network m = ModelFile.load(b.file);
             synchronized (this) {
                 loaded = m;
             }
-            model = m;
+            dense = m;
         } else {
-            model = b.conv != null ? LoadedModel.of(b.conv) : LoadedModel.of(b.mlp); // borrowed: never closed here
+            dense = b.network; // borrowed: never closed here
         }
         Cancellation.checkpoint();
-        return model.isConv() ? pruneConv(model.conv()) : pruneMlp(model.mlp());
-    }
-
-    private PruningResult pruneConv(ConvNet dense) {
-        if (b.ratio == null && b.layout == null && b.flopsTarget == null) throw new IllegalArgumentException("give a ratio, a layout or a FLOPs target");
-        PruneOptions options = options(b.ratio == null ? 1.0 : b.ratio, b.calibrationLimit == null ? 1280 : b.calibrationLimit,
-                b.score == null ? Score.CORRELATION : b.score).toBuilder().batchSize(64).build();
-        Layout layout = b.flopsTarget != null ? null
-                : b.layout != null ? Layout.parse(b.layout, dense.spec(), null) : Layout.every(dense.spec(), b.ratio);
-        try (PointerScope scope = new PointerScope()) {
-            Tensor x = CalibrationReader.read(b.calibration, options.calibration());
-            if (x.dim() != 4 || x.size(1) != 3 || x.size(2) != x.size(3)) {
-                throw new IllegalArgumentException("calibration images must be [3, H, W] with H = W for " + dense.spec().arch().cliName()
-                        + ", got " + java.util.Arrays.toString(java.util.Arrays.copyOfRange(x.shape(), 1, (int) x.dim())));
-            }
-            Tensor labels = b.calibration.labels != null ? labels(b.calibration.labels, (int) x.size(0), dense.spec().classes())
-                    : predictions(x, dense::forward);
-            try (TensorCalibration calib = new TensorCalibration(x, labels)) {
-                ConvPruneJob.Result r = ConvPruneJob.run(dense, calib, calib.side(), null, null, null,
-                        new ConvPruneJob.Plan(layout, b.flopsTarget, null, null), options,
-                        (done, total, u) -> b.progress.unitPruned(progress(u, done, total)));
-                return new PruningResult(LoadedModel.of(r.model()), r.report());
-            }
-        }
-    }
-
-    private PruningResult pruneMlp(Mlp dense) {
-        if (b.layout != null || b.flopsTarget != null) throw new IllegalArgumentException("MLPs take a ratio, not a layout or a FLOPs target");
-        if (b.ratio == null) throw new IllegalArgumentException("give a ratio for an MLP");
-        PruneOptions options = options(b.ratio, b.calibrationLimit == null ? 2048 : b.calibrationLimit,
-                b.score == null ? Score.GROUP_NORM : b.score);
-        Dataset calibration;
+        boolean mlp = dense.architecture() instanceof Mlp;
+        PruneOptions options = PruneOptions.builder().method(b.method).ratio(b.ratio == null ? 1.0 : b.ratio).iterations(b.iterations)
+                .calibration(b.calibrationLimit != null ? b.calibrationLimit : mlp ? 2048 : 1280)
+                .score(b.score != null ? b.score : mlp ? Score.GROUP_NORM : Score.CORRELATION).path(b.path).refit(b.refit)
+                .target(b.target).seed(b.seed).device(b.device).batchSize(mlp ? 1024 : 64).build();
+        Layout layout = b.flopsTarget != null ? null : b.layout != null ? Layout.parse(b.layout, dense, null) : Layout.every(dense, b.ratio);
         try (PointerScope scope = new PointerScope()) {
             Tensor x = CalibrationReader.read(b.calibration, options.calibration());
             int n = (int) x.size(0);
-            if (x.numel() / n != dense.inputSize()) {
-                throw new IllegalArgumentException("calibration samples have " + x.numel() / n + " values, the MLP takes " + dense.inputSize());
+            if (mlp) {
+                int features = ((Mlp) dense.architecture()).sizes()[0];
+                if (x.numel() / n != features) {
+                    throw new IllegalArgumentException("calibration samples have " + x.numel() / n + " values, the MLP takes " + features);
+                }
+                x = x.reshape(n, features);
+            } else if (x.dim() != 4 || x.size(1) != 3 || x.size(2) != x.size(3)) {
+                throw new IllegalArgumentException("calibration images must be [3, H, W] with H = W for " + dense.architecture().name()
+                        + ", got " + java.util.Arrays.toString(java.util.Arrays.copyOfRange(x.shape(), 1, (int) x.dim())));
             }
-            Tensor flat = x.reshape(n, dense.inputSize());
-            int[] labels = b.calibration.labels != null ? b.calibration.labels
-                    : java.util.Arrays.stream(Tensors.longs(predictions(flat, dense::forward))).mapToInt(Math::toIntExact).toArray();
-            if (labels.length < n) throw new IllegalArgumentException("got " + labels.length + " labels for " + n + " calibration samples");
-            calibration = new Dataset(Tensors.floats(flat), java.util.Arrays.copyOf(labels, n), dense.inputSize(), dense.outputSize());
+            Tensor labels = b.calibration.labels != null ? labels(b.calibration.labels, n, dense.architecture().classes())
+                    : b.method == Method.GFS ? predictions(x, dense::forward) : null;
+            try (TensorCalibration calib = new TensorCalibration(x, labels)) {
+                PruneJob.Plan plan = new PruneJob.Plan(layout, b.flopsTarget, b.ratio, calib.side(), null, null, null, null);
+                PruneJob.Result r = PruneJob.run(dense, calib, plan, options,
+                        (done, total, u) -> b.progress.unitPruned(progress(u, done, total)));
+                return new PruningResult(r.model(), r.report());
+            }
         }
-        int total = dense.hiddenLayers();
-        MlpPruneJob.Result r = MlpPruneJob.run(dense, calibration, null, options, new PruneListener() {
-            @Override
-            public void message(String text) { LOG.debug(text); }
-
-            @Override
-            public void unitDone(int unit, PruneReport.UnitReport report, Mlp before, Mlp after) {
-                b.progress.unitPruned(progress(report, unit + 1, total));
-            }
-        });
-        // a net without hidden layers comes back as itself: copy it, since close() frees the result
-        return new PruningResult(LoadedModel.of(r.model() == dense ? dense.copy() : r.model()), r.report());
-    }
-
-    private PruneOptions options(double ratio, int calibration, Score score) {
-        return PruneOptions.builder().method(b.method).ratio(ratio).iterations(b.iterations).calibration(calibration)
-                .score(score).seed(b.seed).device(b.device).build();
     }
 
     private static ProgressListener.UnitProgress progress(PruneReport.UnitReport u, int done, int total) {
         return new ProgressListener.UnitProgress(u.name(), done, total, u.groups(), u.kept(), u.dataSeconds() + u.iterationSeconds());
     }
 
-    /** The dense model's own class predictions: the labels where the caller gave none. */
+    /** The dense model's own class predictions: GFS's labels where the caller gave none. */
     private static Tensor predictions(Tensor x, java.util.function.Function<Tensor, Tensor> forward) {
         try (NoGradGuard g = new NoGradGuard()) {
             TensorVector parts = new TensorVector();
@@ -224,8 +185,7 @@ public final class PruningJob implements AutoCloseable {
     /** Settings of a job; {@link #build()} checks them. Not thread-safe (build on one thread). */
     public static final class Builder {
         private Path file;
-        private ConvNet conv;
-        private Mlp mlp;
+        private Network network;
         private CalibrationData calibration;
         private Method method = Method.ISPASP;
         private Double ratio;
@@ -235,19 +195,22 @@ public final class PruningJob implements AutoCloseable {
         private int iterations = 20;
         private Score score;
         private Integer calibrationLimit;
+        private PathChoice path = PathChoice.AUTO;
+        private boolean refit;
+        private Target target = Target.CURRENT;
         private long seed;
         private ProgressListener progress = ProgressListener.NONE;
 
         private Builder() {}
 
-        /** A model file: TorchScript (torchvision resnet18/34, mobilenet_v2, nn.Sequential MLP) or an engine checkpoint. */
+        /**
+         * A model file: TorchScript (torchvision ResNets, wide ResNets, mobilenet_v2, VGGs, nn.Sequential MLPs) or an
+         * engine checkpoint.
+         */
         public Builder model(Path file) { clearModel(); this.file = Objects.requireNonNull(file, "file"); return this; }
 
-        /** A conv net in memory; the job reads it and leaves it to its owner. */
-        public Builder model(ConvNet net) { clearModel(); this.conv = Objects.requireNonNull(net, "net"); return this; }
-
-        /** An MLP in memory; the job reads it and leaves it to its owner. */
-        public Builder model(Mlp mlp) { clearModel(); this.mlp = Objects.requireNonNull(mlp, "mlp"); return this; }
+        /** A network in memory; the job reads it and leaves it to its owner. */
+        public Builder model(Network net) { clearModel(); this.network = Objects.requireNonNull(net, "net"); return this; }
 
         public Builder calibration(CalibrationData data) { this.calibration = Objects.requireNonNull(data, "data"); return this; }
 
@@ -259,10 +222,10 @@ public final class PruningJob implements AutoCloseable {
         /** Fraction of groups kept in every unit, in (0, 1]. */
         public Builder ratio(double ratio) { this.ratio = ratio; return this; }
 
-        /** Conv nets: a layout as the CLI's --layout takes it ({@code reference}, {@code blocks:layer3.4=0.5}, ...). */
+        /** A layout as the CLI's --layout takes it ({@code reference}, {@code units:layer3.4=0.5}, ...). */
         public Builder layout(String layout) { this.layout = Objects.requireNonNull(layout, "layout"); return this; }
 
-        /** Conv nets: per-unit ratios chosen so the FLOPs are at most this fraction of the dense net's. */
+        /** Per-unit ratios chosen so the FLOPs are at most this fraction of the dense network's. */
         public Builder flopsTarget(double fraction) { this.flopsTarget = fraction; return this; }
 
         public Builder device(Device device) { this.device = Objects.requireNonNull(device, "device"); return this; }
@@ -273,13 +236,22 @@ public final class PruningJob implements AutoCloseable {
         /** i-SpaSP's group score; default correlation (conv nets) or group-norm (MLPs). */
         public Builder score(Score score) { this.score = Objects.requireNonNull(score, "score"); return this; }
 
+        /** The i-SpaSP path: direct, statistics or auto (default: auto, by the cost model). */
+        public Builder path(PathChoice path) { this.path = Objects.requireNonNull(path, "path"); return this; }
+
+        /** Refit B's kept columns by ridge least squares where B is a Linear or a 1x1 conv (default false). */
+        public Builder refit(boolean refit) { this.refit = refit; return this; }
+
+        /** The target each unit is matched to (default CURRENT, the authors' scheme). */
+        public Builder target(Target target) { this.target = Objects.requireNonNull(target, "target"); return this; }
+
         /** Seed of random pruning and GFS's candidate draws. */
         public Builder seed(long seed) { this.seed = seed; return this; }
 
         public Builder progress(ProgressListener listener) { this.progress = Objects.requireNonNull(listener, "listener"); return this; }
 
         public PruningJob build() {
-            if (file == null && conv == null && mlp == null) throw new IllegalArgumentException("no model: call model(...)");
+            if (file == null && network == null) throw new IllegalArgumentException("no model: call model(...)");
             if (calibration == null) throw new IllegalArgumentException("no calibration data: call calibration(...)");
             int given = (ratio != null ? 1 : 0) + (layout != null ? 1 : 0) + (flopsTarget != null ? 1 : 0);
             if (given != 1) throw new IllegalArgumentException("give exactly one of ratio, layout and flopsTarget");
@@ -294,8 +266,7 @@ public final class PruningJob implements AutoCloseable {
 
         private void clearModel() {
             file = null;
-            conv = null;
-            mlp = null;
+            network = null;
         }
     }
 }

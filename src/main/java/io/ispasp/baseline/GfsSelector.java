@@ -1,16 +1,13 @@
 package io.ispasp.baseline;
 
-import io.ispasp.engine.Cancellation;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.function.IntFunction;
 
-import io.ispasp.data.Dataset;
-import io.ispasp.engine.Tensors;
-import io.ispasp.model.Mlp;
-import io.ispasp.prune.GroupSelector;
+import io.ispasp.engine.Cancellation;
 import io.ispasp.prune.Selection;
-import io.ispasp.prune.UnitContext;
+import io.ispasp.prune.Selector;
+import io.ispasp.prune.UnitData;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
@@ -20,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Greedy forward selection (GFS; Ye, Gong, Nie, Zhou, Klivans and Liu, ICML 2020), as the authors' code runs it,
- * but stopping at exactly s = {@code ctx.keep()} groups so the size matches i-SpaSP.
+ * but stopping at exactly s = {@code unit.keep()} groups so the size matches i-SpaSP.
  * <p>The unit starts empty. Step n = 0 .. s-1 takes the next mini-batch of {@code gfsBatch} calibration rows,
  * draws K = {@code gfsCandidates} candidates uniformly without replacement from the groups not yet selected
  * (K = 0 or K >= remaining means all of them: exact GFS), and scores each candidate j by the cross-entropy of the
@@ -36,16 +33,16 @@ import org.slf4j.LoggerFactory;
  * the candidate draws from a second, independent stream of the same seed. Both derive from
  * {@code seed * 1000003 + unit}, so the whole selection is reproducible.
  */
-public final class GfsSelector implements GroupSelector {
+public final class GfsSelector implements Selector {
     private static final Logger LOG = LoggerFactory.getLogger(GfsSelector.class);
 
     /** Runs GFS on the unit with the seeded mini-batch order and candidate draws. */
     @Override
-    public Selection select(UnitContext ctx) {
-        SplittableRandom root = new SplittableRandom(ctx.options().seed() * 1000003L + ctx.unit());
-        MiniBatches batches = new MiniBatches(ctx.calibration().size(), ctx.options().gfsBatch(), root.split());
+    public Selection select(UnitData unit) {
+        SplittableRandom root = new SplittableRandom(unit.options().seed() * 1000003L + unit.index());
+        MiniBatches batches = new MiniBatches(unit.calibration().size(), unit.options().gfsBatch(), root.split());
         SplittableRandom candidates = root.split();
-        return select(ctx, step -> batches.next(), candidates);
+        return select(unit, step -> batches.next(), candidates);
     }
 
     /**
@@ -53,16 +50,17 @@ public final class GfsSelector implements GroupSelector {
      * step n. Candidates are drawn from {@code candidateRandom} (unused for exact GFS). Test oracles use this to
      * replay a known sequence.
      */
-    Selection select(UnitContext ctx, IntFunction<int[]> batchRows, SplittableRandom candidateRandom) {
-        Mlp model = ctx.model();
-        Dataset data = ctx.calibration();
-        int unit = ctx.unit();
+    Selection select(UnitData unit, IntFunction<int[]> batchRows, SplittableRandom candidateRandom) {
+        if (!unit.calibration().labelled()) {
+            throw new IllegalArgumentException("GFS scores the network's loss and needs labelled calibration data");
+        }
         // The prefix and A do not change during selection, so X and H = A(X) are computed once per mini-batch
         // instead of once per candidate; every candidate's loss is unchanged by this.
-        return greedy(ctx.name(), ctx.groups(), ctx.keep(), ctx.options().gfsCandidates(), batchRows, candidateRandom, rows -> {
-            Tensor h = ctx.hidden(model.inputOf(data.features(rows), unit));
-            Tensor labels = data.labels(rows);
-            return mask -> candidateLoss(model, unit, h, labels, mask);
+        return greedy(unit.name(), unit.groups(), unit.keep(), unit.options().gfsCandidates(), batchRows, candidateRandom, rows -> {
+            Tensor x = unit.input(rows);
+            Tensor h = unit.hidden(x);
+            Tensor labels = unit.calibration().labels(rows);
+            return mask -> candidateLoss(unit, x, h, labels, mask);
         });
     }
 
@@ -73,7 +71,7 @@ public final class GfsSelector implements GroupSelector {
     }
 
     /**
-     * The greedy loop shared by MLP and conv units: {@code s} steps over {@code n} groups, each on the mini-batch
+     * The greedy loop: {@code s} steps over {@code n} groups, each on the mini-batch
      * {@code batchRows.apply(step)}, which {@code prepare} turns into a {@link CandidateLoss} (its tensors live in
      * the step's PointerScope; the time it takes is the selection's {@code dataSeconds}). Up to {@code k}
      * candidates per step (0 = all: exact GFS), drawn from {@code candidateRandom}; the lowest loss is committed
@@ -128,10 +126,9 @@ public final class GfsSelector implements GroupSelector {
      * by {@code mask}: one full forward of B and every later layer, as in the reference code (a dense masked
      * forward, not a reduced one, so the cost per candidate is the one the benchmarks compare).
      */
-    private static double candidateLoss(Mlp model, int unit, Tensor h, Tensor labels, float[] mask) {
+    private static double candidateLoss(UnitData unit, Tensor x, Tensor h, Tensor labels, float[] mask) {
         try (PointerScope scope = new PointerScope()) {
-            Tensor masked = h.mul(Tensors.of(mask, mask.length));
-            Tensor logits = model.forwardFrom(masked, unit + 1);
+            Tensor logits = unit.unit().forwardFromHidden(x, h.mul(unit.groupVector(mask)));
             return torch.cross_entropy(logits, labels).item_double();
         }
     }

@@ -3,22 +3,22 @@ package io.ispasp.baseline;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
-import io.ispasp.prune.GroupSelector;
+import io.ispasp.prune.Selector;
 import io.ispasp.prune.Selection;
-import io.ispasp.prune.UnitContext;
+import io.ispasp.prune.UnitData;
 
 /**
  * Random pruning: s groups drawn uniformly without replacement, reproducibly from
  * {@code new SplittableRandom(seed * 1000003 + unit)} so every unit gets its own stream.
  */
-public final class RandomSelector implements GroupSelector {
+public final class RandomSelector implements Selector {
 
     /** Draws s distinct groups by a partial Fisher-Yates shuffle; returns them sorted. */
     @Override
-    public Selection select(UnitContext ctx) {
+    public Selection select(UnitData unit) {
         long start = System.nanoTime();
-        SplittableRandom rnd = new SplittableRandom(ctx.options().seed() * 1000003L + ctx.unit());
-        int[] kept = sample(rnd, ctx.groups(), ctx.keep());
+        SplittableRandom rnd = new SplittableRandom(unit.options().seed() * 1000003L + unit.index());
+        int[] kept = sample(rnd, unit.groups(), unit.keep());
         return Selection.of(kept, (System.nanoTime() - start) / 1e9);
     }
 

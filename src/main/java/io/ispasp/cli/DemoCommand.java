@@ -13,12 +13,16 @@ import io.ispasp.core.PruneReport;
 import io.ispasp.data.Dataset;
 import io.ispasp.io.AtomicFiles;
 import io.ispasp.io.Json;
-import io.ispasp.job.MlpPruneJob;
-import io.ispasp.model.Mlp;
-import io.ispasp.model.MlpCheckpoint;
-import io.ispasp.train.Evaluator;
-import io.ispasp.train.TrainConfig;
-import io.ispasp.train.Trainer;
+import io.ispasp.job.DataCalibration;
+import io.ispasp.job.JobProgress;
+import io.ispasp.job.PruneJob;
+import io.ispasp.modelfile.ModelFile;
+import io.ispasp.nn.Network;
+import io.ispasp.nn.arch.Mlp;
+import io.ispasp.prune.Layout;
+import io.ispasp.train.NetworkEvaluator;
+import io.ispasp.train.NetworkTrainConfig;
+import io.ispasp.train.NetworkTrainer;
 import io.ispasp.runtime.TorchRuntime;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -63,52 +67,56 @@ final class DemoCommand implements Callable<Integer> {
         if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
         Files.createDirectories(out);
         TorchRuntime.init();
-        DataOptions.Splits splits = data.load();
-        Dataset train = quick ? splits.train().head(6000) : splits.train();
-        Dataset test = quick ? splits.test().head(2000) : splits.test();
+        DataOptions.Splits splits = data.raw(true, 0);
+        Dataset train = quick ? ((Dataset) splits.train()).head(6000) : (Dataset) splits.train();
+        Dataset test = quick ? ((Dataset) splits.test()).head(2000) : (Dataset) splits.test();
         int trainEpochs = quick ? 1 : epochs;
         double[] ratios = quick ? new double[] {0.1} : new double[] {0.05, 0.1, 0.2};
         int calibration = quick ? 512 : 2048;
 
-        Mlp dense = denseModel(train, trainEpochs);
-        double denseAccuracy = Evaluator.accuracy(dense, test, 1000);
-        Progress.info(String.format("dense 784-1024-10: test accuracy %.4f", denseAccuracy));
-
-        List<PruneReport> reports = new ArrayList<>();
-        List<String> labels = new ArrayList<>();
-        int run = 0, runs = VARIANTS.length * ratios.length;
-        for (double ratio : ratios) {
-            for (Variant v : VARIANTS) {
-                run++;
-                Progress.info(String.format("[%d/%d] %s, keep %.2f", run, runs, v.label(), ratio));
-                PruneOptions o = PruneOptions.builder().method(v.method()).refit(v.refit()).ratio(ratio).calibration(calibration).build();
-                PruneReport r = MlpPruneJob.run(dense, train, test, denseAccuracy, o, null).report();
-                Progress.info(String.format("[%d/%d] %s, keep %.2f: accuracy %.4f in %.2f s", run, runs, v.label(),
-                        ratio, r.accuracy().after(), r.seconds().total()));
-                reports.add(r);
-                labels.add(v.label());
+        try (Network dense = denseModel(train, trainEpochs)) {
+            double denseAccuracy = NetworkEvaluator.accuracy(dense, test, 1000);
+            Progress.info(String.format("dense 784-1024-10: test accuracy %.4f", denseAccuracy));
+            List<PruneReport> reports = new ArrayList<>();
+            List<String> labels = new ArrayList<>();
+            int run = 0, runs = VARIANTS.length * ratios.length;
+            for (double ratio : ratios) {
+                for (Variant v : VARIANTS) {
+                    run++;
+                    Progress.info(String.format("[%d/%d] %s, keep %.2f", run, runs, v.label(), ratio));
+                    PruneOptions o = PruneOptions.builder().method(v.method()).refit(v.refit()).ratio(ratio).calibration(calibration).build();
+                    PruneJob.Plan plan = new PruneJob.Plan(Layout.every(dense, ratio), null, ratio, 0, null, null,
+                            net -> NetworkEvaluator.accuracy(net, test, 1000), denseAccuracy);
+                    PruneJob.Result result = PruneJob.run(dense, DataCalibration.of(train, Math.min(calibration, train.size()), true), plan, o, JobProgress.NONE);
+                    result.model().close();
+                    PruneReport r = result.report();
+                    Progress.info(String.format("[%d/%d] %s, keep %.2f: accuracy %.4f in %.2f s", run, runs, v.label(),
+                            ratio, r.accuracy().after(), r.seconds().total()));
+                    reports.add(r);
+                    labels.add(v.label());
+                }
             }
+            String table = table(reports, labels, denseAccuracy, train.size(), test.size());
+            spec.commandLine().getOut().print(table);
+            spec.commandLine().getOut().flush();
+            Json.write(out.resolve("results.json"), reports);
+            AtomicFiles.writeString(out.resolve("results.md"), "# ispasp demo\n\nCommand: `./ispasp demo" + (quick ? " --quick" : "")
+                    + "`, " + ZonedDateTime.now() + ", device: " + PruneJob.device(PruneOptions.builder().build()) + "\n\n" + table);
+            Progress.info("wrote " + out.resolve("results.json") + " and " + out.resolve("results.md"));
         }
-        String table = table(reports, labels, denseAccuracy, train.size(), test.size());
-        spec.commandLine().getOut().print(table);
-        spec.commandLine().getOut().flush();
-        Json.write(out.resolve("results.json"), reports);
-        AtomicFiles.writeString(out.resolve("results.md"), "# ispasp demo\n\nCommand: `./ispasp demo" + (quick ? " --quick" : "")
-                + "`, " + ZonedDateTime.now() + ", device: " + MlpPruneJob.device(PruneOptions.builder().build()) + "\n\n" + table);
-        Progress.info("wrote " + out.resolve("results.json") + " and " + out.resolve("results.md"));
         return 0;
     }
 
-    private Mlp denseModel(Dataset train, int trainEpochs) throws Exception {
+    private Network denseModel(Dataset train, int trainEpochs) throws Exception {
         Path cached = out.resolve("dense-784-1024-10-e" + trainEpochs + (quick ? "-quick" : "") + ".ckpt");
         if (Files.isRegularFile(cached)) {
             Progress.info("reusing the dense model " + cached);
-            return MlpCheckpoint.load(cached);
+            return ModelFile.load(cached);
         }
-        Mlp dense = Mlp.random(new int[] {train.featureSize(), 1024, train.numClasses()}, 0);
+        Network dense = Network.random(Mlp.relu(train.featureSize(), 1024, train.numClasses()), 0);
         Progress.info("training 784-1024-10 for " + trainEpochs + " epochs on " + train.size() + " images");
-        new Trainer(TrainConfig.defaults().withEpochs(trainEpochs), Progress.training()).train(dense, train);
-        MlpCheckpoint.save(dense, cached);
+        new NetworkTrainer(NetworkTrainConfig.mlp().withEpochs(trainEpochs), Progress.training()).train(dense, train);
+        ModelFile.save(dense, cached);
         return dense;
     }
 

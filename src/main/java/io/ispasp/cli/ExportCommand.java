@@ -7,7 +7,7 @@ import java.util.concurrent.Callable;
 
 import io.ispasp.io.AtomicFiles;
 import io.ispasp.io.Json;
-import io.ispasp.model.LoadedModel;
+import io.ispasp.nn.Network;
 import io.ispasp.modelfile.ModelFile;
 import io.ispasp.runtime.TorchRuntime;
 import picocli.CommandLine.Command;
@@ -33,12 +33,13 @@ public final class ExportCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         AtomicFiles.checkWritable(out, "--out");
         TorchRuntime.init();
-        try (LoadedModel loaded = ModelFile.load(model)) {
+        try (Network loaded = ModelFile.load(model)) {
             ModelFile.save(loaded, out);
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("out", out.toString());
             result.put("format", ModelFile.isTorchScriptName(out) ? "torchscript" : "checkpoint");
-            result.put("model", loaded.describe());
+            result.put("model", loaded.architecture().describe());
+            result.put("widths", loaded.widths());
             spec.commandLine().getOut().println(Json.toJson(result));
         }
         return 0;

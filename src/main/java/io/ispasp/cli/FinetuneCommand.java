@@ -7,23 +7,22 @@ import java.util.concurrent.Callable;
 
 import io.ispasp.io.AtomicFiles;
 import io.ispasp.io.Json;
-import io.ispasp.model.LoadedModel;
 import io.ispasp.modelfile.ModelFile;
-import io.ispasp.model.conv.ConvNet;
+import io.ispasp.nn.Network;
 import io.ispasp.runtime.TorchRuntime;
-import io.ispasp.train.ConvEvaluator;
-import io.ispasp.train.ConvTrainConfig;
-import io.ispasp.train.ConvTrainer;
+import io.ispasp.train.NetworkEvaluator;
+import io.ispasp.train.NetworkTrainConfig;
+import io.ispasp.train.NetworkTrainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code ispasp finetune}: fine-tunes a (pruned) conv-net checkpoint and saves it. */
+/** {@code ispasp finetune}: fine-tunes a (pruned) model of any family and saves it. */
 @Command(name = "finetune", mixinStandardHelpOptions = true,
-        description = "Fine-tune a conv-net checkpoint on CIFAR-10: SGD Nesterov 0.9, label smoothing 0.1, BN and biases exempt "
-                + "from weight decay, cosine schedule; prints JSON {accuracy_before, accuracy_after, seconds}.")
+        description = "Fine-tune a model with its family's recipe (image models: SGD Nesterov 0.9, label smoothing 0.1, BN and "
+                + "biases exempt from weight decay, cosine schedule); prints JSON {accuracy_before, accuracy_after, seconds}.")
 final class FinetuneCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -31,7 +30,7 @@ final class FinetuneCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
-    @Option(names = "--model", required = true, paramLabel = "FILE", description = "Conv net: an engine checkpoint or a TorchScript file.")
+    @Option(names = "--model", required = true, paramLabel = "FILE", description = "An engine checkpoint or a TorchScript file.")
     Path model;
 
     @Option(names = "--epochs", defaultValue = "1", description = "Epochs. Default: ${DEFAULT-VALUE}.")
@@ -53,20 +52,20 @@ final class FinetuneCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         AtomicFiles.checkWritable(out, "--out");
         TorchRuntime.init();
-        try (LoadedModel loaded = ModelFile.load(model)) {
-            ConvNet net = loaded.conv();
-            ConvTrainConfig config = ConvTrainConfig.defaults(net.spec().arch()).withEpochs(epochs).withLr(lr)
+        try (Network net = ModelFile.load(model)) {
+            NetworkTrainConfig config = NetworkTrainConfig.defaults(net.architecture()).withEpochs(epochs).withLr(lr)
                     .withBatchSize(batch).withSeed(seed);
-            DataOptions.ImageSplits splits = data.loadImages();
-            double before = ConvEvaluator.accuracy(net, splits.test(), 256);
+            DataOptions.Splits splits = data.load(net, model);
+            var train = splits.labelledTrain("finetune", net);
+            Double before = splits.test() == null ? null : NetworkEvaluator.accuracy(net, splits.test(), 256);
             long t0 = System.nanoTime();
-            new ConvTrainer(config, Progress.training()).train(net, splits.train());
+            new NetworkTrainer(config, Progress.training()).train(net, train);
             double seconds = (System.nanoTime() - t0) / 1e9;
             ModelFile.save(net, out);
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("out", out.toString());
             result.put("accuracy_before", before);
-            result.put("accuracy_after", ConvEvaluator.accuracy(net, splits.test(), 256));
+            result.put("accuracy_after", splits.test() == null ? null : NetworkEvaluator.accuracy(net, splits.test(), 256));
             result.put("seconds", seconds);
             spec.commandLine().getOut().println(Json.toJson(result));
         }

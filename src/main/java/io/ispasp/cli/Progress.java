@@ -1,6 +1,6 @@
 package io.ispasp.cli;
 
-import io.ispasp.train.Trainer;
+import io.ispasp.train.NetworkTrainer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -10,8 +10,8 @@ final class Progress {
 
     private Progress() {}
 
-    static Trainer.Listener training() {
-        return new Trainer.Listener() {
+    static NetworkTrainer.Listener training() {
+        return new NetworkTrainer.Listener() {
             private long nextReport = 1;
 
             @Override

@@ -14,26 +14,25 @@ import io.ispasp.core.Score;
 import io.ispasp.core.Target;
 import io.ispasp.io.AtomicFiles;
 import io.ispasp.io.Json;
-import io.ispasp.job.ConvPruneJob;
-import io.ispasp.job.MlpPruneJob;
-import io.ispasp.model.LoadedModel;
-import io.ispasp.model.Mlp;
+import io.ispasp.job.PruneJob;
 import io.ispasp.modelfile.ModelFile;
-import io.ispasp.model.conv.ConvNet;
-import io.ispasp.model.conv.Layout;
-import io.ispasp.prune.PruneListener;
+import io.ispasp.nn.Network;
+import io.ispasp.nn.arch.Mlp;
+import io.ispasp.prune.Layout;
 import io.ispasp.runtime.TorchRuntime;
-import io.ispasp.train.ConvTrainConfig;
+import io.ispasp.train.NetworkEvaluator;
+import io.ispasp.train.NetworkTrainConfig;
+import io.ispasp.train.NetworkTrainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code ispasp prune}: prunes every hidden layer of a checkpoint; writes the smaller model and a JSON report. */
+/** {@code ispasp prune}: prunes the units of any network; writes the smaller model and a JSON report. */
 @Command(name = "prune", mixinStandardHelpOptions = true,
-        description = "Prune an MLP checkpoint (every hidden layer) or a conv-net checkpoint (the units of a layout: BasicBlock "
-                + "inner channels, inverted-residual expanded channels), input to output; write the smaller model and a JSON report.")
+        description = "Prune a network (MLP, ResNet, wide ResNet, MobileNetV2, VGG; engine checkpoint or TorchScript): the units "
+                + "of a layout, input to output; write the smaller model and a JSON report.")
 final class PruneCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -41,51 +40,53 @@ final class PruneCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
-    @Option(names = "--model", required = true, paramLabel = "FILE", description = "Model to prune: an engine checkpoint or a TorchScript file (torchvision resnet18/34, mobilenet_v2, nn.Sequential MLP).")
+    @Option(names = "--model", required = true, paramLabel = "FILE", description = "Model to prune: an engine checkpoint or a "
+            + "TorchScript file (torchvision resnet18/34/50/101/152, wide_resnet50_2/101_2, mobilenet_v2, vgg11/13/16/19[_bn], "
+            + "nn.Sequential MLP).")
     Path model;
 
     @Option(names = "--method", defaultValue = "ispasp", description = "ispasp, gfs, magnitude, activation or random. Default: ${DEFAULT-VALUE}.")
     String method;
 
-    @Option(names = "--ratio", description = "Fraction of groups KEPT per unit, in (0, 1]; s = max(1, floor(ratio * N)). "
-            + "Required for MLPs; for conv nets it prunes every unit at this ratio unless --layout or --flops-target is given.")
+    @Option(names = "--ratio", description = "Fraction of groups KEPT per unit, in (0, 1]; s = max(1, floor(ratio * N)). Prunes "
+            + "every unit at this ratio unless --layout or --flops-target is given.")
     Double ratio;
 
-    @Option(names = "--layout", description = "Conv nets: reference (the authors': ResNets 0.4/0.4/0.4/1.0 on blocks 1..n-2 of "
-            + "each stage; MobileNetV2 0.3 on features 6,9,10,12,13), every (all units at --ratio), stages:r1,r2,r3,r4 "
-            + "(ResNets, blocks 1..n-2), stages-all:r1,r2,r3,r4, or blocks:layer1.1=0.4,features.6=0.3,...")
+    @Option(names = "--layout", description = "every (all units at --ratio), reference (the authors': ResNets 0.4/0.4/0.4/1.0 on "
+            + "blocks 1..n-2 of each stage; MobileNetV2 0.3 on features 6,9,10,12,13), stages:r1,r2,r3,r4 (blocks 1..n-2), "
+            + "stages-all:r1,r2,r3,r4, or units:NAME=R,... (unit or hidden-module names, e.g. layer1.1=0.4,features.6=0.3,2=0.5).")
     String layout;
 
-    @Option(names = "--flops-target", description = "Conv nets: choose per-unit ratios so the FLOPs are at most this fraction of "
-            + "the dense net's (e.g. 0.7), losing the least calibration loss (sensitivity scan + greedy).")
+    @Option(names = "--flops-target", description = "Choose per-unit ratios so the FLOPs are at most this fraction of the dense "
+            + "network's (e.g. 0.7), changing its outputs the least on the calibration data (sensitivity scan + greedy).")
     Double flopsTarget;
 
-    @Option(names = "--finetune-epochs", defaultValue = "0", description = "Conv nets: fine-tune the pruned net this many "
-            + "epochs at the end (SGD Nesterov 0.9, label smoothing 0.1, cosine from --finetune-lr). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--finetune-epochs", defaultValue = "0", description = "Fine-tune the pruned network this many epochs at the "
+            + "end (the family's training recipe, cosine from --finetune-lr). Default: ${DEFAULT-VALUE}.")
     int finetuneEpochs;
 
-    @Option(names = "--block-finetune", description = "Conv nets: fine-tune one epoch at constant --finetune-lr after each "
-            + "pruned block (the authors' option).")
+    @Option(names = "--block-finetune", description = "Fine-tune one epoch at constant --finetune-lr after each pruned unit "
+            + "(the authors' option).")
     boolean blockFinetune;
 
     @Option(names = "--finetune-lr", defaultValue = "0.01", description = "Fine-tune learning rate. Default: ${DEFAULT-VALUE}.")
     double finetuneLr;
 
-    @Option(names = "--iters", defaultValue = "20", description = "i-SpaSP iterations T per layer. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--iters", defaultValue = "20", description = "i-SpaSP iterations T per unit. Default: ${DEFAULT-VALUE}.")
     int iters;
 
-    @Option(names = "--calib", description = "Calibration images (the first ones of the training split). Default: 2048 for "
-            + "MLPs, 1280 for conv nets (the authors' 5 x 256).")
+    @Option(names = "--calib", description = "Calibration samples (the first ones of the training split). Default: 2048 for "
+            + "MLPs, 1280 for image models (the authors' 5 x 256).")
     Integer calib;
 
     @Option(names = "--score",
-            description = "i-SpaSP group score: group-norm (L2 norm of dL/dH per group; the most accurate on MNIST, see README), "
-                    + "signed-sum (sum of dL/dH, the authors' choice), correlation (sum of H * dL/dH). Default: group-norm for "
-                    + "MLPs (measured on MNIST), correlation for conv nets (measured on ResNet34-CIFAR; see README).")
+            description = "i-SpaSP group score: group-norm (L2 norm of dL/dH per group), signed-sum (sum of dL/dH, the authors' "
+                    + "choice), correlation (sum of H * dL/dH). Default: group-norm for MLPs (measured on MNIST), correlation "
+                    + "for image models (measured on ResNet34-CIFAR; see README).")
     String score;
 
     @Option(names = "--path", defaultValue = "auto",
-            description = "direct (explicit residual every iteration), statistics (one pass, then N x N algebra) or auto (cost model per layer). Default: ${DEFAULT-VALUE}.")
+            description = "direct (explicit residual every iteration), statistics (one pass, then N x N algebra) or auto (cost model per unit). Default: ${DEFAULT-VALUE}.")
     String path;
 
     @Option(names = "--device", defaultValue = "auto",
@@ -93,14 +94,15 @@ final class PruneCommand implements Callable<Integer> {
                     + "or auto (cuda when usable, else cpu; says once what it picked and why). Default: ${DEFAULT-VALUE}.")
     String device;
 
-    @Option(names = "--refit", description = "Refit the next layer's kept columns by ridge least squares on the calibration data.")
+    @Option(names = "--refit", description = "Refit B's kept input columns by ridge least squares on the calibration data, "
+            + "where B is a Linear or a 1x1 conv (MLP layers, MobileNetV2 projections, Bottleneck conv3).")
     boolean refit;
 
     @Option(names = "--refit-lambda", defaultValue = "1e-3", description = "Ridge strength, relative to the mean diagonal of the kept Gram matrix. Default: ${DEFAULT-VALUE}.")
     double refitLambda;
 
     @Option(names = "--target", defaultValue = "current",
-            description = "current: match the still-dense layer on the pruned prefix's output (the authors' scheme); original: match the original network. Default: ${DEFAULT-VALUE}.")
+            description = "current: match the still-dense unit on the pruned prefix's output (the authors' scheme); original: match the original network. Default: ${DEFAULT-VALUE}.")
     String target;
 
     @Option(names = "--gfs-candidates", defaultValue = "50", description = "GFS candidates per step K (0 = all: exact GFS). Default: ${DEFAULT-VALUE}.")
@@ -124,74 +126,42 @@ final class PruneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TorchRuntime.init();
-        try (LoadedModel loaded = ModelFile.load(model)) {
-            return loaded.isConv() ? pruneConv(loaded.conv()) : pruneMlp(loaded.mlp());
-        }
-    }
-
-    private int pruneMlp(Mlp dense) throws Exception {
-        PruneOptions options = options();
-        AtomicFiles.checkWritable(out, "--out");
-        AtomicFiles.checkWritable(report, "--report");
-        DataOptions.Splits splits = data.load();
-        MlpPruneJob.Result result = MlpPruneJob.run(dense, splits.train(), splits.test(), options, new PruneListener() {
-            @Override
-            public void message(String text) {
-                Progress.info(text);
-            }
-        });
-        ModelFile.save(result.model(), out);
-        Json.write(report, result.report());
-        spec.commandLine().getOut().println(Json.toJson(summary(result.report())));
-        return 0;
-    }
-
-    PruneOptions options() {
-        if (ratio == null) throw new IllegalArgumentException("--ratio is required for MLPs");
-        if (layout != null || flopsTarget != null || finetuneEpochs != 0 || blockFinetune) {
-            throw new IllegalArgumentException("--layout, --flops-target and fine-tuning apply to conv nets only");
-        }
-        return PruneOptions.builder().method(Method.parse(method)).ratio(ratio).iterations(iters).calibration(calib == null ? 2048 : calib)
-                .score(Score.parse(score == null ? "group-norm" : score)).path(PathChoice.parse(path)).refit(refit).refitLambda(refitLambda)
-                .target(Target.parse(target)).gfsCandidates(gfsCandidates).gfsBatch(gfsBatch).seed(seed)
-                .earlyStop(!noEarlyStop).device(Device.parse(device)).build();
-    }
-
-    private int pruneConv(ConvNet dense) throws Exception {
         if (layout != null && flopsTarget != null) throw new IllegalArgumentException("give --layout or --flops-target, not both");
-        if (Target.parse(target) != Target.CURRENT) throw new IllegalArgumentException("conv nets support --target current only");
         if (finetuneEpochs < 0) throw new IllegalArgumentException("--finetune-epochs must be >= 0, got " + finetuneEpochs);
-        PruneOptions options = PruneOptions.builder().method(Method.parse(method)).ratio(ratio == null ? 1.0 : ratio)
-                .iterations(iters).calibration(calib == null ? 1280 : calib).score(Score.parse(score == null ? "correlation" : score))
-                .path(PathChoice.parse(path)).refit(refit).gfsCandidates(gfsCandidates).gfsBatch(gfsBatch).seed(seed)
-                .earlyStop(!noEarlyStop).device(Device.parse(device)).batchSize(64).build();
-        if (refit) throw new IllegalArgumentException("--refit is not available for conv nets");
         AtomicFiles.checkWritable(out, "--out");
         AtomicFiles.checkWritable(report, "--report");
-        Layout l = flopsTarget != null ? null
-                : layout == null && ratio == null ? null : Layout.parse(layout, dense.spec(), ratio);
-        if (l == null && flopsTarget == null) throw new IllegalArgumentException("give --ratio, --layout or --flops-target");
-        DataOptions.ImageSplits splits = data.loadImages();
-        var arch = dense.spec().arch();
-        ConvPruneJob.Plan plan = new ConvPruneJob.Plan(l, flopsTarget,
-                blockFinetune ? ConvTrainConfig.blockFineTune(arch).withLr(finetuneLr).withSeed(seed) : null,
-                finetuneEpochs > 0 ? ConvTrainConfig.defaults(arch).withEpochs(finetuneEpochs).withLr(finetuneLr).withSeed(seed) : null);
-        ConvPruneJob.Result result = ConvPruneJob.run(dense, splits.train(), splits.test(), null, plan, options);
-        try (ConvNet pruned = result.model()) {
-            ModelFile.save(pruned, out);
+        try (Network dense = ModelFile.load(model)) {
+            boolean mlp = dense.architecture() instanceof Mlp;
+            PruneOptions options = PruneOptions.builder().method(Method.parse(method)).ratio(ratio == null ? 1.0 : ratio)
+                    .iterations(iters).calibration(calib == null ? (mlp ? 2048 : 1280) : calib)
+                    .score(Score.parse(score == null ? (mlp ? "group-norm" : "correlation") : score))
+                    .path(PathChoice.parse(path)).refit(refit).refitLambda(refitLambda).target(Target.parse(target))
+                    .gfsCandidates(gfsCandidates).gfsBatch(gfsBatch).seed(seed).earlyStop(!noEarlyStop)
+                    .device(Device.parse(device)).batchSize(mlp ? 1024 : 64).build();
+            Layout l = flopsTarget != null ? null : layout == null && ratio == null ? null : Layout.parse(layout, dense, ratio);
+            if (l == null && flopsTarget == null) throw new IllegalArgumentException("give --ratio, --layout or --flops-target");
+            DataOptions.Splits splits = data.load(dense, model);
+            if (options.method() == Method.GFS) splits.labelledTrain("--method gfs", dense);
+            NetworkTrainConfig recipe = NetworkTrainConfig.defaults(dense.architecture()).withLr(finetuneLr).withSeed(seed);
+            PruneJob.Tuner block = blockFinetune ? tuner(NetworkTrainConfig.blockFineTune(dense.architecture()).withLr(finetuneLr).withSeed(seed),
+                    splits.labelledTrain("--block-finetune", dense)) : null;
+            PruneJob.Tuner last = finetuneEpochs > 0 ? tuner(recipe.withEpochs(finetuneEpochs), splits.labelledTrain("--finetune-epochs", dense)) : null;
+            var test = splits.test();
+            PruneJob.Plan plan = new PruneJob.Plan(l, flopsTarget, layout == null && flopsTarget == null ? ratio : null, splits.input(),
+                    block, last, test == null ? null : net -> NetworkEvaluator.accuracy(net, test, 256), null);
+            PruneJob.Result result = PruneJob.run(dense, splits.calibration(options.calibration()), plan, options,
+                    (done, total, r) -> Progress.info(String.format("pruned %s: %d -> %d groups (%d/%d)", r.name(), r.groups(), r.kept(), done, total)));
+            try (Network pruned = result.model()) {
+                ModelFile.save(pruned, out);
+            }
+            Json.write(report, result.report());
+            spec.commandLine().getOut().println(Json.toJson(summary(result.report())));
         }
-        Json.write(report, result.report());
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("out", out.toString());
-        m.put("report", report.toString());
-        m.put("method", result.report().method());
-        m.put("kept", result.report().units().stream().map(u -> u.name() + " " + u.kept() + "/" + u.groups()).toList());
-        m.put("params", result.report().params());
-        m.put("flops", result.report().flops());
-        m.put("accuracy", result.report().accuracy());
-        m.put("seconds", result.report().seconds());
-        spec.commandLine().getOut().println(Json.toJson(m));
         return 0;
+    }
+
+    private static PruneJob.Tuner tuner(NetworkTrainConfig config, io.ispasp.data.LabeledData train) {
+        return net -> new NetworkTrainer(config, Progress.training()).train(net, train);
     }
 
     private Map<String, Object> summary(PruneReport r) {
@@ -199,8 +169,7 @@ final class PruneCommand implements Callable<Integer> {
         m.put("out", out.toString());
         m.put("report", report.toString());
         m.put("method", r.method());
-        m.put("ratio", r.ratio());
-        m.put("kept", r.units().stream().map(u -> u.kept() + "/" + u.groups()).toList());
+        m.put("kept", r.units().stream().map(u -> u.name() + " " + u.kept() + "/" + u.groups()).toList());
         m.put("params", r.params());
         m.put("flops", r.flops());
         m.put("accuracy", r.accuracy());

@@ -74,6 +74,11 @@ public final class Tensors {
         }
     }
 
+    /** Per-group sums of [n, N] or [n, N, h, w] (dimension 1 is the group), accumulated in float64. */
+    public static double[] groupSums(Tensor t) {
+        return t.dim() == 2 ? columnSums(t) : channelSums(t);
+    }
+
     /** Sum of squares of every entry, accumulated in float64. */
     public static double squaredNorm(Tensor t) {
         try (PointerScope scope = new PointerScope()) {

@@ -1,5 +1,2 @@
-/**
- * Reading and writing a model in any format the engine knows (engine checkpoints, TorchScript), chosen by content
- * or name; above {@code model}, {@code model.conv} and {@code model.torchscript}.
- */
+/** Reading a network from any file format the engine knows (by content) and writing it (by name). */
 package io.ispasp.modelfile;

@@ -20,6 +20,13 @@ public record Blueprint(Program program, Map<String, long[]> shapes, List<UnitSp
         units = List.copyOf(units);
     }
 
+    /** The dense width (groups) of every unit. */
+    public int[] widths() {
+        int[] w = new int[units.size()];
+        for (int u = 0; u < w.length; u++) w[u] = (int) shapes.get(units.get(u).hidden() + ".weight")[0];
+        return w;
+    }
+
     /** Whether {@code name} is a trainable parameter (not a BN running statistic or counter). */
     public static boolean isParameter(String name) {
         return !(name.endsWith("running_mean") || name.endsWith("running_var") || name.endsWith("num_batches_tracked"));

@@ -17,6 +17,23 @@ import java.util.Map;
  */
 public record Complexity(long params, long flops) {
 
+    /** The dense {@code arch} with unit {@code u} cut to {@code widths[u]} groups, at image side {@code size}; no tensors made. */
+    public static Complexity of(Architecture arch, int size, int[] widths) {
+        Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, long[]> e : arch.blueprint().shapes().entrySet()) shapes.put(e.getKey(), e.getValue().clone());
+        return of(arch, shapes, size, widths);
+    }
+
+    /** {@code shapes} (modified) with unit {@code u} cut to {@code widths[u]} groups. */
+    static Complexity of(Architecture arch, Map<String, long[]> shapes, int size, int[] widths) {
+        java.util.List<UnitSpec> units = arch.blueprint().units();
+        if (widths.length != units.size()) throw new IllegalArgumentException(widths.length + " widths for " + units.size() + " units");
+        for (int u = 0; u < widths.length; u++) {
+            for (UnitSpec.Coupled c : units.get(u).coupled()) shapes.get(c.tensor())[c.dim()] = widths[u];
+        }
+        return of(arch.blueprint().program(), shapes, arch.inputShape(size));
+    }
+
     /** Counts a program over tensors of the given shapes, for one sample of shape {@code input}. */
     public static Complexity of(Program program, Map<String, long[]> shapes, long[] input) {
         long params = 0;

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Random;
 
 import io.ispasp.engine.Tensors;
+import io.ispasp.runtime.TorchRuntime;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -48,6 +49,7 @@ public final class Network implements AutoCloseable {
 
     /** A freshly initialised dense network (the architecture's scheme), seeded. */
     public static Network random(Architecture architecture, long seed) {
+        TorchRuntime.init();
         Random rnd = new Random(seed);
         LinkedHashMap<String, Tensor> st = new LinkedHashMap<>();
         try (PointerScope scope = new PointerScope()) { // frees creation helpers; the state outlives it
@@ -67,6 +69,7 @@ public final class Network implements AutoCloseable {
      * one width between 1 and the dense one; values must be finite. Anything else is an error naming the tensor.
      */
     public static Network fromState(Architecture architecture, Map<String, Tensor> tensors) {
+        TorchRuntime.init();
         StateShapes.check(architecture.blueprint(), tensors);
         LinkedHashMap<String, Tensor> st = new LinkedHashMap<>();
         try (PointerScope scope = new PointerScope()) {
@@ -114,9 +117,19 @@ public final class Network implements AutoCloseable {
         return Complexity.of(program(), shapes, architecture.inputShape(size));
     }
 
+    /** As {@link #complexity(int)} for this network with unit {@code u} cut to {@code widths[u]} groups. */
+    public Complexity complexity(int size, int[] widths) {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : state.entrySet()) shapes.put(e.getKey(), e.getValue().shape());
+        return Complexity.of(architecture, shapes, size, widths);
+    }
+
     public List<Unit> units() { return units; }
 
-    public Unit unit(int index) { return units.get(index); }
+    public Unit unit(int index) {
+        if (index < 0 || index >= units.size()) throw new IllegalArgumentException("no unit " + index + " in " + architecture.name() + " (" + units.size() + " units)");
+        return units.get(index);
+    }
 
     /** The unit named {@code name} (or whose hidden module is {@code name}); a one-line error listing the units. */
     public Unit unit(String name) {

@@ -5,19 +5,21 @@ import io.ispasp.core.Score;
 import io.ispasp.core.Target;
 
 /**
- * Chooses the direct or the statistics path for one unit by an estimate of the work in multiply-add
- * equivalents (the hidden activations H = A(X) are needed by both and not counted). With D calibration rows,
- * N groups, s kept, out = B's width, T iterations:
+ * Chooses the direct or the statistics path for one unit by an estimate of the work in multiply-add equivalents
+ * (the hidden activations H = A(X) are needed by both and not counted). With D rows (samples x positions of H),
+ * N groups, s kept, out = B's width, taps = B's kernel taps (f = taps N features per row), T iterations:
  * <pre>
- *   direct      D out N                                    (the target, once)
- *               + T (D out (N + s) + MEM D N)              (R, G = R W, and G's [D, N] write and reduction)
- *   statistics  D N^2 / 2 (+ D (N out + out^2) for the original target)     (SYRK for Gamma, one pass)
- *               + FP64 (N^2 out, + N^3 for group-norm)                      (M, CW in float64)
- *               + T FP64 (2 N s, or N s^2 + 2 N s for group-norm)           (the iterations, float64)
+ *   direct      D out N taps                                   (the target, once)
+ *               + T (D out (N + s) taps + MEM D N)             (R, G = B^T R, and G's [D, N] write and reduction)
+ *   statistics  D f^2 / 2 (+ D (N out + out^2) for the original target)     (SYRK for Gamma, one pass)
+ *               + FP64 (f^2 out, + N^3 for group-norm)                       (M, CW in float64)
+ *               + T FP64 (2 f taps s, or N s^2 + 2 N s for group-norm)       (the iterations, float64)
  * </pre>
  * MEM weighs a memory-bound element operation against a multiply-add of a large float32 matrix product; on the
- * 2-core development machine an element written and reduced costs about 64 MACs (measured, noisy). FP64 = 2. A narrow B (10 classes) with few calibration
- * rows favours the direct path; a wide B favours the statistics path by an order of magnitude or more.
+ * 2-core development machine an element written and reduced costs about 64 MACs (measured, noisy). FP64 = 2. A
+ * narrow B (10 classes) with few calibration rows favours the direct path; a wide B favours the statistics path by
+ * an order of magnitude or more. Where the statistics path does not apply (group-norm or the original target on a
+ * 3x3 B, a strided 3x3 B) the direct path is the only one, and the reason says why.
  */
 public final class CostModel {
     /** Cost of one memory-bound element operation in MACs. */
@@ -30,17 +32,36 @@ public final class CostModel {
     /** The decision and its reason. */
     public record Choice(PathChoice path, double directCost, double statisticsCost, String reason) {}
 
-    public static Choice choose(PathChoice requested, int rows, int groups, int keep, int outputs, int iterations,
+    /** For a unit whose B reads one position per row (a Linear or a 1x1 conv). */
+    public static Choice choose(PathChoice requested, long rows, int groups, int keep, int outputs, int iterations,
                                 Score score, Target target) {
-        double d = rows, n = groups, s = keep, out = outputs, t = iterations;
-        double direct = d * out * n + t * (d * out * (n + s) + MEM * d * n);
-        double stats = d * n * n / 2 + (target == Target.ORIGINAL ? d * (n * out + out * out) : 0)
-                + FP64 * (n * n * out + (score == Score.GROUP_NORM ? n * n * n : 0))
-                + t * FP64 * (score == Score.GROUP_NORM ? n * s * s + 2 * n * s : 2 * n * s);
+        return choose(requested, rows, groups, keep, outputs, 1, iterations, score, target, null);
+    }
+
+    /**
+     * @param unsupported why the statistics path cannot serve this unit, or null when it can (group-norm on a
+     *                    multi-tap B is added here)
+     */
+    public static Choice choose(PathChoice requested, long rows, int groups, int keep, int outputs, int taps,
+                                int iterations, Score score, Target target, String unsupported) {
+        double d = rows, n = groups, s = keep, out = outputs, t = iterations, f = taps * n;
+        boolean groupNorm = score == Score.GROUP_NORM;
+        double direct = d * out * n * taps + t * (d * out * (n + s) * taps + MEM * d * n);
+        double stats = d * f * f / 2 + (target == Target.ORIGINAL ? d * (n * out + out * out) : 0)
+                + FP64 * (f * f * out + (groupNorm ? n * n * n : 0))
+                + t * FP64 * (groupNorm ? n * s * s + 2 * n * s : 2 * f * taps * s);
         String est = String.format("estimated MACs: direct %.3g, statistics %.3g", direct, stats);
-        if (requested == PathChoice.DIRECT) return new Choice(PathChoice.DIRECT, direct, stats, "requested; " + est);
-        if (requested == PathChoice.STATISTICS) return new Choice(PathChoice.STATISTICS, direct, stats, "requested; " + est);
-        PathChoice p = stats <= direct ? PathChoice.STATISTICS : PathChoice.DIRECT;
-        return new Choice(p, direct, stats, "auto; " + est);
+        String why = unsupported != null ? unsupported
+                : taps != 1 && groupNorm ? "group-norm on a " + taps + "-tap B needs statistics across positions" : null;
+        if (why != null) {
+            if (requested == PathChoice.STATISTICS) {
+                throw new IllegalArgumentException("--path statistics: " + why + " (use --path direct"
+                        + (groupNorm ? ", or --score signed-sum or correlation)" : ")"));
+            }
+            return new Choice(PathChoice.DIRECT, direct, Double.POSITIVE_INFINITY,
+                    (requested == PathChoice.DIRECT ? "requested; " : "only path; ") + why + "; " + est);
+        }
+        if (requested != PathChoice.AUTO) return new Choice(requested, direct, stats, "requested; " + est);
+        return new Choice(stats <= direct ? PathChoice.STATISTICS : PathChoice.DIRECT, direct, stats, "auto; " + est);
     }
 }

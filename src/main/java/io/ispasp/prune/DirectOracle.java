@@ -6,42 +6,60 @@ import java.util.List;
 import io.ispasp.core.Score;
 import io.ispasp.engine.Tensors;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * The reference path: every evaluation computes the residual R = Z - H_S W_S^T explicitly on the calibration
- * data, batch by batch, and the gradient G = dL/dH = R W (L = 0.5 ||R||^2 through the dense half), then reduces
- * G to the chosen score. H and Z are computed once and kept (D x (N + out) floats), as the authors keep H.
- * Works for any target; costs about D * out * (N + s) multiply-adds per evaluation.
+ * The reference path, for every kind of unit: each evaluation computes the residual R = Z - B_lin(H restricted to
+ * S) explicitly on the calibration data, batch by batch, and the gradient G = dL/dH = B_lin^T(R) (L = 0.5 ||R||^2
+ * through the dense B: R W for a Linear, a transposed convolution for a conv), then reduces G per group to the
+ * score. Works for any B and every score and target; costs about D out (N + s) taps multiply-adds per evaluation.
+ * <p>Memory: H and Z are kept per batch while they fit in {@code cacheBytes}; beyond it each evaluation streams the
+ * calibration data through the prefix again, so nothing has to hold all of a stage's activations.
  */
 public final class DirectOracle implements ScoreOracle {
+    /** Default cache budget for H and Z (bytes). */
+    public static final long DEFAULT_CACHE_BYTES = 1L << 30;
+
+    private final UnitData unit;
     private final Score score;
     private final Tensor weight;
-    private final List<Tensor> hidden = new ArrayList<>();
-    private final List<Tensor> targets = new ArrayList<>();
-    private final double[] mass;
     private final int groups;
     private final int outputs;
+    private final double[] mass;
+    private final List<Tensor[]> cache = new ArrayList<>();
+    private final boolean cached;
 
-    public DirectOracle(UnitContext ctx, Score score) {
+    public DirectOracle(UnitData unit, Score score) { this(unit, score, DEFAULT_CACHE_BYTES); }
+
+    public DirectOracle(UnitData unit, Score score, long cacheBytes) {
+        this.unit = unit;
         this.score = score;
-        this.groups = ctx.groups();
-        this.outputs = ctx.outputs();
+        this.groups = unit.groups();
+        this.outputs = unit.outputs();
         this.mass = new double[groups];
-        int rows = ctx.calibration().size(), batch = ctx.options().batchSize();
-        try (PointerScope scope = new PointerScope()) {
-            this.weight = Tensors.retained(ctx.bWeight().contiguous());
+        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            this.weight = Tensors.retained(unit.bWeight().contiguous());
+            long bytes = 0;
+            boolean fits = true;
+            int rows = unit.calibration().size(), batch = unit.options().batchSize();
             for (int from = 0; from < rows; from += batch) {
-                int to = Math.min(rows, from + batch);
                 try (PointerScope inner = new PointerScope()) {
-                    Tensor h = Tensors.retained(ctx.hidden(ctx.input(from, to)).contiguous());
-                    hidden.add(h);
-                    targets.add(Tensors.retained(ctx.targetMinusBias(from, to, h).contiguous()));
-                    Tensors.accumulate(mass, Tensors.columnSums(h));
+                    int to = Math.min(rows, from + batch);
+                    Tensor h = unit.hidden(unit.input(from, to));
+                    Tensors.accumulate(mass, Tensors.groupSums(h));
+                    bytes += 4 * (h.numel() + h.numel() / groups * outputs);
+                    fits &= bytes <= cacheBytes;
+                    if (fits) cache.add(new Tensor[] {Tensors.retained(h.contiguous()), Tensors.retained(unit.target(from, to, h).contiguous())});
                 }
             }
+            this.cached = fits;
+            if (!fits) release();
         }
     }
+
+    /** Whether H and Z are held in memory (else each evaluation streams the data again). */
+    public boolean cached() { return cached; }
 
     @Override
     public int groups() { return groups; }
@@ -53,25 +71,23 @@ public final class DirectOracle implements ScoreOracle {
     public Evaluation evaluate(int[] support, boolean withScores) {
         double[] scores = withScores ? new double[groups] : null;
         double residual = 0;
-        try (PointerScope scope = new PointerScope()) {
-            Tensor idx = support.length > 0 ? Tensors.indices(support) : null;
-            Tensor wS = idx != null ? weight.index_select(1, idx) : null;
-            for (int b = 0; b < hidden.size(); b++) {
+        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            Tensor weightS = support.length > 0 ? weight.index_select(1, Tensors.indices(support)).contiguous() : null;
+            int rows = unit.calibration().size(), batch = unit.options().batchSize();
+            for (int b = 0, from = 0; from < rows; b++, from += batch) {
                 try (PointerScope inner = new PointerScope()) {
-                    Tensor h = hidden.get(b), z = targets.get(b);
-                    Tensor r = idx == null ? z : z.sub(h.index_select(1, idx).mm(wS.t()));
+                    Tensor[] hz = batch(b, from, Math.min(rows, from + batch));
+                    Tensor h = hz[0], z = hz[1];
+                    Tensor r = support.length == 0 ? z : z.sub(unit.bLinear(h, support, weightS));
                     residual += Tensors.squaredNorm(r);
                     if (withScores) {
-                        Tensor g = r.mm(weight);
+                        Tensor grad = unit.adjoint(r, weight, h);
                         Tensor reduced = switch (score) {
-                            case SIGNED_SUM -> g;
-                            case GROUP_NORM -> g.mul(g);
-                            case CORRELATION -> h.mul(g);
+                            case SIGNED_SUM -> grad;
+                            case GROUP_NORM -> grad.mul(grad);
+                            case CORRELATION -> h.mul(grad);
                         };
-                        // float32 column sums (pairwise within a batch), float64 across batches: a float64
-                        // reduction of the [rows, N] tensor costs twice the time for no measurable accuracy
-                        double[] part = Tensors.doubles(reduced.sum(0));
-                        for (int c = 0; c < groups; c++) scores[c] += part[c];
+                        Tensors.accumulate(scores, Tensors.groupSums(reduced));
                     }
                 }
             }
@@ -82,17 +98,21 @@ public final class DirectOracle implements ScoreOracle {
         return new Evaluation(scores, residual);
     }
 
+    /** For the refit of a unit whose B reads one position (a Linear or a 1x1 conv): statistics of the kept groups. */
     @Override
     public KeptStatistics kept(int[] support) {
+        if (unit.taps() != 1) throw new UnsupportedOperationException(unit.name() + ": refit needs a Linear or 1x1 B");
         int s = support.length;
         double[] gram = new double[s * s], cross = new double[s * outputs];
         double zz = 0;
-        try (PointerScope scope = new PointerScope()) {
+        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
             Tensor idx = Tensors.indices(support);
-            for (int b = 0; b < hidden.size(); b++) {
+            int rows = unit.calibration().size(), batch = unit.options().batchSize();
+            for (int b = 0, from = 0; from < rows; b++, from += batch) {
                 try (PointerScope inner = new PointerScope()) {
-                    Tensor hS = Tensors.toDouble(hidden.get(b).index_select(1, idx));
-                    Tensor z = Tensors.toDouble(targets.get(b));
+                    Tensor[] hz = batch(b, from, Math.min(rows, from + batch));
+                    Tensor hS = Tensors.toDouble(UnitStatistics.rows(hz[0].index_select(1, idx)));
+                    Tensor z = Tensors.toDouble(UnitStatistics.rows(hz[1]));
                     Tensors.accumulate(gram, hS.t().mm(hS));
                     Tensors.accumulate(cross, hS.t().mm(z));
                     zz += z.mul(z).sum().item_double();
@@ -102,12 +122,23 @@ public final class DirectOracle implements ScoreOracle {
         return new KeptStatistics(s, outputs, gram, cross, zz);
     }
 
+    private Tensor[] batch(int b, int from, int to) {
+        if (cached) return cache.get(b);
+        Tensor h = unit.hidden(unit.input(from, to));
+        return new Tensor[] {h, unit.target(from, to, h)};
+    }
+
     @Override
     public void close() {
-        for (Tensor t : hidden) t.releaseReference();
-        for (Tensor t : targets) t.releaseReference();
-        hidden.clear();
-        targets.clear();
+        release();
         weight.releaseReference();
+    }
+
+    private void release() {
+        for (Tensor[] t : cache) {
+            t[0].releaseReference();
+            t[1].releaseReference();
+        }
+        cache.clear();
     }
 }

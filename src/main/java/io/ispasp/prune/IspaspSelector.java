@@ -1,12 +1,13 @@
 package io.ispasp.prune;
 
-import io.ispasp.engine.Cancellation;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 import io.ispasp.core.PathChoice;
 import io.ispasp.core.PruneOptions;
+import io.ispasp.core.Score;
+import io.ispasp.engine.Cancellation;
 import io.ispasp.kernels.Backends;
 import io.ispasp.kernels.Kernels;
 import io.ispasp.kernels.StatisticsAccumulator;
@@ -14,43 +15,50 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * i-SpaSP on one unit (SPEC section 2): T times, score every group against the residual of the current support,
- * take the top 2s, merge with the support, and keep the s groups of the union with the largest activation mass.
- * The scores come from a {@link ScoreOracle}; the path (direct or statistics) is chosen by {@link CostModel}.
+ * i-SpaSP on one unit of any kind (docs/design.md): T times, score every group against the residual of the current
+ * support, take the top 2s, merge with the support, and keep the s groups of the union with the largest activation
+ * mass. The scores come from a {@link ScoreOracle}; the path (direct or statistics) is chosen per unit by
+ * {@link CostModel}. With {@code refit}, B's kept columns are refit by ridge least squares where B reads one
+ * position (a Linear or a 1x1 conv); a 3x3 B keeps its columns and the path reason says so.
  */
-public final class IspaspSelector implements GroupSelector {
+public final class IspaspSelector implements Selector {
     private static final Logger LOG = LoggerFactory.getLogger(IspaspSelector.class);
 
     @Override
-    public Selection select(UnitContext ctx) {
-        PruneOptions o = ctx.options();
-        CostModel.Choice choice = CostModel.choose(o.path(), ctx.calibration().size(), ctx.groups(), ctx.keep(),
-                ctx.outputs(), o.iterations(), o.score(), o.target());
-        LOG.info("{}: N={} s={} out={} -> {} path ({})", ctx.name(), ctx.groups(), ctx.keep(), ctx.outputs(),
-                choice.path().cliName(), choice.reason());
+    public Selection select(UnitData unit) {
+        PruneOptions o = unit.options();
+        CostModel.Choice choice = CostModel.choose(o.path(), unit.rows(), unit.groups(), unit.keep(), unit.outputs(),
+                unit.taps(), o.iterations(), o.score(), o.target(), UnitStatistics.unsupported(unit));
+        boolean refit = o.refit() && unit.taps() == 1;
+        String reason = choice.reason() + (o.refit() && !refit ? "; no refit: B is a " + unit.unit().kernel() + "x"
+                + unit.unit().kernel() + " conv (refit needs a Linear or 1x1 B)" : "");
+        LOG.info("{}: N={} s={} out={} taps={} -> {} path ({})", unit.name(), unit.groups(), unit.keep(), unit.outputs(),
+                unit.taps(), choice.path().cliName(), reason);
         long t0 = System.nanoTime();
-        try (ScoreOracle oracle = open(ctx, choice.path())) {
+        try (ScoreOracle oracle = open(unit, choice.path())) {
             double dataSeconds = (System.nanoTime() - t0) / 1e9;
             long t1 = System.nanoTime();
             Loop loop = oracle instanceof NativeOracle fused
-                    ? fused.run(ctx.keep(), o.iterations(), o.earlyStop())
-                    : run(oracle, ctx.keep(), o.iterations(), o.earlyStop());
-            Refit.Result refit = o.refit() ? Refit.solve(oracle.kept(loop.support()), o.refitLambda()) : null;
+                    ? fused.run(unit.keep(), o.iterations(), o.earlyStop())
+                    : run(oracle, unit.keep(), o.iterations(), o.earlyStop());
+            Refit.Result r = refit ? Refit.solve(oracle.kept(loop.support()), o.refitLambda()) : null;
             double iterSeconds = (System.nanoTime() - t1) / 1e9;
-            return new Selection(loop.support(), 1f, refit == null ? null : refit.weight(), choice.path().cliName(),
-                    choice.reason(), loop.residuals(), loop.iterationsRun(), refit == null ? null : refit.residual(),
-                    dataSeconds, iterSeconds);
+            return new Selection(loop.support(), 1f, r == null ? null : r.weight(), choice.path().cliName(), reason,
+                    loop.residuals(), loop.iterationsRun(), r == null ? null : r.residual(), dataSeconds, iterSeconds);
         }
     }
 
-    private static ScoreOracle open(UnitContext ctx, PathChoice path) {
-        if (path == PathChoice.DIRECT) return new DirectOracle(ctx, ctx.options().score());
-        Kernels kernels = Backends.select(ctx.options().device()).kernels();
+    /** The oracle of the chosen path; the statistics path gathers its statistics here (the data pass). */
+    public static ScoreOracle open(UnitData unit, PathChoice path) {
+        PruneOptions o = unit.options();
+        if (path == PathChoice.DIRECT) return new DirectOracle(unit, o.score());
+        Kernels kernels = Backends.select(o.device()).kernels();
         UnitStatistics stats;
-        try (StatisticsAccumulator acc = kernels.statistics(ctx.groups(), true)) {
-            stats = UnitStatistics.gather(ctx, acc);
+        try (StatisticsAccumulator acc = kernels.statistics(unit.groups() * unit.taps(), true)) {
+            stats = UnitStatistics.gather(unit, acc);
         }
-        return new NativeOracle(kernels.unit(stats.inputs(ctx.bWeight()), ctx.options().score()), stats.mass);
+        if (unit.taps() == 1) return new NativeOracle(kernels.unit(stats.inputs(), o.score()), stats.mass);
+        return new PatchOracle(stats, kernels.unit(stats.inputs(), Score.CORRELATION), o.score());
     }
 
     /** The outcome of the loop: final support, ||R||^2 after each executed iteration, and their number. */

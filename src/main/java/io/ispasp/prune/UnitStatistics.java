@@ -6,85 +6,146 @@ import io.ispasp.engine.Tensors;
 import io.ispasp.kernels.StatisticsAccumulator;
 import io.ispasp.kernels.UnitInputs;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * Everything the statistics path needs from the calibration data, gathered in ONE streaming pass:
- * activation mass a = sum_p h_p, Gram matrix Gamma = sum_p h_p h_p^T (by a {@link StatisticsAccumulator}: the
- * native kernels or the BLAS reference), and for the ORIGINAL target the cross statistics C = sum_p h_p z_p^T,
- * Szz = sum_p z_p z_p^T, zsum, ||z||^2 (z = target minus B's bias; libtorch, they cost N out per row, not N^2).
- * Statistics are additive, so batches, devices or machines can be summed. Plain float64 arrays, row-major.
+ * Everything the statistics path needs from the calibration data, gathered in ONE streaming pass. Each row is
+ * one position at which B reads H, and its features are the values B reads there:
+ * <ul>
+ *   <li>B a Linear or a 1x1 conv: the N hidden values h_p (a 1x1 conv is a Linear over positions);</li>
+ *   <li>B a 3x3 conv with stride 1 and padding 1: the 9N values of the zero-padded 3x3 patch u_p (im2col order:
+ *       feature 9c + k is channel c at tap k). The patch Gram holds Gamma for every pair of taps, B is kappa W
+ *       reshaped to [out, 9N], and the signed-sum score also needs, per tap k, the patch sums over the output
+ *       positions where tap k reads inside the map ({@code tapSums} [9N x 9]).</li>
+ * </ul>
+ * Gathered: the feature mass and Gram (by a {@link StatisticsAccumulator}: the native kernels or the BLAS
+ * reference) and, for the ORIGINAL target of a one-tap unit, C = sum_p h_p z_p^T, Szz = sum_p z_p z_p^T, zsum and
+ * ||z||^2. Statistics are additive, so batches, devices or machines can be summed. Plain float64 arrays, row-major.
  */
 public final class UnitStatistics {
     final int groups;
+    final int taps;
     final int outputs;
-    final long rows;
-    final double[] mass;      // [N]
-    final double[] gram;      // [N, N]
-    final double[] cross;     // [N, out], ORIGINAL only
-    final double[] zz;        // [out, out], ORIGINAL only
-    final double[] zsum;      // [out], ORIGINAL only
+    final double[] mass;        // [N]
+    final double[] featureMass; // [taps N]
+    final double[] gram;        // [taps N, taps N]
+    final double[] weight;      // [out, taps N], kappa folded in
+    final double[] tapSums;     // [9N, 9], 3x3 only
+    final double[] cross;       // [N, out], ORIGINAL only
+    final double[] zz;          // [out, out], ORIGINAL only
+    final double[] zsum;        // [out], ORIGINAL only
     final double targetSquaredNorm; // ORIGINAL only
 
-    private UnitStatistics(int groups, int outputs, long rows, double[] mass, double[] gram, double[] cross,
-                           double[] zz, double[] zsum, double targetSquaredNorm) {
+    private UnitStatistics(int groups, int taps, int outputs, double[] mass, double[] featureMass, double[] gram,
+                           double[] weight, double[] tapSums, double[] cross, double[] zz, double[] zsum, double sq) {
         this.groups = groups;
+        this.taps = taps;
         this.outputs = outputs;
-        this.rows = rows;
         this.mass = mass;
+        this.featureMass = featureMass;
         this.gram = gram;
+        this.weight = weight;
+        this.tapSums = tapSums;
         this.cross = cross;
         this.zz = zz;
         this.zsum = zsum;
-        this.targetSquaredNorm = targetSquaredNorm;
+        this.targetSquaredNorm = sq;
+    }
+
+    /** Whether the statistics path applies to {@code unit}, or why not (null when it does). */
+    public static String unsupported(UnitData unit) {
+        if (unit.taps() == 1) return null;
+        if (unit.taps() != 9 || unit.stride() != 1) {
+            return "B is a " + unit.unit().kernel() + "x" + unit.unit().kernel() + " conv with stride " + unit.stride()
+                    + ": the patch statistics need a 3x3 conv with stride 1";
+        }
+        if (unit.options().target() == Target.ORIGINAL) return "the ORIGINAL target of a 3x3 B has no statistics path";
+        return null;
     }
 
     /** One pass with the reference accumulator (BLAS SYRK, float64 sums). */
-    public static UnitStatistics gather(UnitContext ctx) {
-        try (Gram gram = new Gram(ctx.groups())) {
-            return gather(ctx, gram);
+    public static UnitStatistics gather(UnitData unit) {
+        try (Gram gram = new Gram(unit.groups() * unit.taps())) {
+            return gather(unit, gram);
         }
     }
 
-    /** One pass over the unit's calibration data, Gamma and a by {@code acc} (which the caller closes). */
-    public static UnitStatistics gather(UnitContext ctx, StatisticsAccumulator acc) {
-        boolean original = ctx.options().target() == Target.ORIGINAL;
-        int n = ctx.groups(), out = ctx.outputs(), rows = ctx.calibration().size(), batch = ctx.options().batchSize();
-        if (acc.groups() != n) throw new IllegalArgumentException("accumulator has " + acc.groups() + " groups, unit " + n);
+    /** One pass over the unit's calibration data; the feature Gram and mass by {@code acc} (which the caller closes). */
+    public static UnitStatistics gather(UnitData unit, StatisticsAccumulator acc) {
+        String why = unsupported(unit);
+        if (why != null) throw new IllegalArgumentException(unit.name() + ": " + why);
+        int n = unit.groups(), taps = unit.taps(), features = taps * n, out = unit.outputs();
+        if (acc.groups() != features) throw new IllegalArgumentException("accumulator has " + acc.groups() + " features, unit " + features);
+        boolean original = unit.options().target() == Target.ORIGINAL;
         double[] c = original ? new double[n * out] : null;
         double[] zz = original ? new double[out * out] : null;
         double[] zs = original ? new double[out] : null;
+        double[] tapSums = taps == 9 ? new double[features * 9] : null;
         double sq = 0;
-        for (int from = 0; from < rows; from += batch) {
-            int to = Math.min(rows, from + batch);
-            try (PointerScope scope = new PointerScope()) {
-                Tensor h = ctx.hidden(ctx.input(from, to));
-                Tensor hf = h.to(ScalarType.Float).contiguous();
-                acc.add(hf.data_ptr_float(), to - from);
-                if (original) {
-                    Tensor z = ctx.targetMinusBias(from, to, h);
-                    Tensors.accumulate(c, h.t().mm(z));
-                    Tensors.accumulate(zz, z.t().mm(z));
-                    Tensors.accumulate(zs, Tensors.columnSums(z));
-                    sq += Tensors.squaredNorm(z);
+        int rows = unit.calibration().size(), batch = unit.options().batchSize();
+        try (NoGradGuard g = new NoGradGuard()) {
+            for (int from = 0; from < rows; from += batch) {
+                int to = Math.min(rows, from + batch);
+                try (PointerScope scope = new PointerScope()) {
+                    Tensor h = unit.hidden(unit.input(from, to));
+                    if (taps == 1) {
+                        Tensor hr = rows(h).to(ScalarType.Float).contiguous();
+                        acc.add(hr.data_ptr_float(), hr.size(0));
+                        if (original) {
+                            Tensor z = rows(unit.target(from, to, h));
+                            Tensors.accumulate(c, hr.t().mm(z));
+                            Tensors.accumulate(zz, z.t().mm(z));
+                            Tensors.accumulate(zs, Tensors.columnSums(z));
+                            sq += Tensors.squaredNorm(z);
+                        }
+                    } else {
+                        Tensor f = torch.im2col(h, new long[] {3, 3}, new long[] {1, 1}, new long[] {1, 1}, new long[] {1, 1});
+                        Tensor flat = f.permute(0, 2, 1).reshape(-1, features).contiguous();   // [n P, 9N]
+                        acc.add(flat.data_ptr_float(), flat.size(0));
+                        Tensors.accumulate(tapSums, Tensors.toDouble(f.sum(0)).mm(validTaps(h.size(2), h.size(3))));
+                    }
                 }
             }
         }
         StatisticsAccumulator.Result r = acc.result();
-        return new UnitStatistics(n, out, rows, r.mass(), r.gram(), c, zz, zs, sq);
+        double[] mass = new double[n];
+        for (int ch = 0; ch < n; ch++) mass[ch] = r.mass()[ch * taps + taps / 2]; // the centre tap reads H itself
+        double[] w;
+        try (PointerScope scope = new PointerScope()) {
+            w = Tensors.doubles(unit.bWeight().reshape(out, features));
+        }
+        return new UnitStatistics(n, taps, out, mass, r.mass(), r.gram(), w, tapSums, c, zz, zs, sq);
+    }
+
+    /** H as rows: [D, N] as it is, [n, N, h, w] as [n h w, N] (one row per position). */
+    static Tensor rows(Tensor h) {
+        return h.dim() == 2 ? h : h.permute(0, 2, 3, 1).reshape(-1, h.size(1));
     }
 
     public boolean hasTargetStatistics() { return cross != null; }
 
     public double[] activationMass() { return mass.clone(); }
 
-    /** The inputs of a unit kernel: these statistics with B's weight W [out, N]. */
-    public UnitInputs inputs(Tensor bWeight) {
-        double[] w;
-        try (PointerScope scope = new PointerScope()) {
-            w = Tensors.doubles(bWeight);
+    /** The inputs of a unit kernel at feature level (for a 3x3 B: the patch features, CURRENT target). */
+    public UnitInputs inputs() {
+        if (taps == 1) return new UnitInputs(groups, outputs, gram, mass, weight, cross, zsum, zz, targetSquaredNorm);
+        return UnitInputs.current(groups * taps, outputs, gram, featureMass, weight);
+    }
+
+    /** [P, 9] float64: 1 where tap k of the 3x3 window at output position p reads inside the map. */
+    static Tensor validTaps(long height, long width) {
+        double[] v = new double[(int) (height * width * 9)];
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                for (int k = 0; k < 9; k++) {
+                    int yy = y + k / 3 - 1, xx = x + k % 3 - 1;
+                    if (yy >= 0 && yy < height && xx >= 0 && xx < width) v[(int) ((y * width + x) * 9 + k)] = 1;
+                }
+            }
         }
-        return new UnitInputs(groups, outputs, gram, mass, w, cross, zsum, zz, targetSquaredNorm);
+        return Tensors.of(v, height * width, 9);
     }
 }

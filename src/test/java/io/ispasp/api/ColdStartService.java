@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import io.ispasp.core.Method;
-import io.ispasp.model.LoadedModel;
-import io.ispasp.model.Mlp;
+import io.ispasp.nn.Network;
+import io.ispasp.nn.arch.Mlp;
 import io.ispasp.modelfile.ModelFile;
 
 /**
@@ -30,7 +30,7 @@ public final class ColdStartService {
             samples.add(x);
         }
         CalibrationData data = CalibrationData.ofArrays(samples.iterator(), 20);
-        Mlp mlp = Mlp.random(new int[] {20, 16, 4}, 7);
+        Network mlp = Network.random(Mlp.relu(20, 16, 4), 7);
         try (PruningJob job = PruningJob.builder().model(mlp).calibration(data).method(Method.ISPASP).ratio(0.5).build()) {
             PruningResult result = job.run();
             result.save(out);
@@ -38,8 +38,8 @@ public final class ColdStartService {
         } finally {
             mlp.close();
         }
-        try (LoadedModel back = ModelFile.load(out)) {
-            System.out.println("saved " + Files.size(out) + " bytes, hidden " + back.mlp().hiddenSize(0));
+        try (Network back = ModelFile.load(out)) {
+            System.out.println("saved " + Files.size(out) + " bytes, hidden " + back.unit(0).groups());
         }
     }
 }

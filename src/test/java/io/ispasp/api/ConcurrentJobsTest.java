@@ -13,12 +13,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import io.ispasp.core.PruneReport;
+import io.ispasp.nn.NetFixtures;
+import io.ispasp.nn.Network;
+import io.ispasp.nn.arch.Architectures;
+import io.ispasp.nn.arch.Mlp;
 import io.ispasp.engine.Tensors;
-import io.ispasp.model.Mlp;
-import io.ispasp.model.conv.Arch;
-import io.ispasp.model.conv.ConvFixtures;
-import io.ispasp.model.conv.ConvNet;
-import io.ispasp.model.conv.ConvSpec;
 import io.ispasp.runtime.NativeHeap;
 import io.ispasp.runtime.TorchRuntime;
 import org.bytedeco.javacpp.PointerScope;
@@ -34,16 +33,15 @@ import org.junit.jupiter.api.Test;
 class ConcurrentJobsTest {
     private static final int JOBS = 4;
     private static final long NOISE = 8_000_000;
-    private static ConvNet resnet, mobilenet, wide;
-    private static Mlp mlp;
+    private static Network resnet, mobilenet, wide, mlp;
 
     @BeforeAll
     static void models() {
         TorchRuntime.init();
-        resnet = ConvFixtures.randomized(ConvFixtures.tinyResNet(), 1);
-        mobilenet = ConvFixtures.randomized(ConvFixtures.tinyMobileNet(), 2);
-        wide = ConvFixtures.randomized(ConvSpec.dense(Arch.RESNET18, true, 10, 0.75), 3);
-        mlp = Mlp.random(new int[] {64, 4096, 4096, 10}, 4); // its pruned copy alone is 19 MB: the heap figure must see it
+        resnet = NetFixtures.randomized(Architectures.parse("resnet18 form=cifar width=0.125 classes=10"), 1);
+        mobilenet = NetFixtures.randomized(Architectures.parse("mobilenet_v2 form=cifar width=0.25 classes=10"), 2);
+        wide = NetFixtures.randomized(Architectures.parse("resnet18 form=cifar width=0.75 classes=10"), 3);
+        mlp = Network.random(Mlp.relu(64, 4096, 4096, 10), 4); // its pruned copy alone is 19 MB: the heap figure must see it
     }
 
     @AfterAll
@@ -81,9 +79,10 @@ class ConcurrentJobsTest {
     private static Outcome outcome(PruningResult r) {
         List<int[]> kept = r.report().units().stream().map(PruneReport.UnitReport::indices).toList();
         try (PointerScope scope = new PointerScope()) {
-            Tensor y = r.model().isConv() ? r.model().conv().forward(ConvFixtures.images(2, 32, 99))
-                    : r.model().mlp().forward(Tensors.of(new float[128], 2, 64).add(new org.bytedeco.pytorch.Scalar(0.5)));
-            long bytes = r.model().isConv() ? r.model().conv().params() * 4 : r.model().mlp().params() * 4;
+            Network m = r.model();
+            Tensor y = m.architecture() instanceof Mlp ? m.forward(Tensors.of(new float[128], 2, 64).add(new org.bytedeco.pytorch.Scalar(0.5)))
+                    : m.forward(NetFixtures.inputs(m.architecture(), 2, 99));
+            long bytes = m.params() * 4;
             return new Outcome(kept, Tensors.floats(y), bytes);
         }
     }

@@ -13,15 +13,15 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CancellationException;
 
-import io.ispasp.core.ConvPruneReport;
 import io.ispasp.core.Method;
 import io.ispasp.core.PruneReport;
+import io.ispasp.nn.Architecture;
+import io.ispasp.nn.NetFixtures;
+import io.ispasp.nn.Network;
+import io.ispasp.nn.arch.Architectures;
+import io.ispasp.nn.arch.Mlp;
 import io.ispasp.engine.Tensors;
-import io.ispasp.model.LoadedModel;
-import io.ispasp.model.Mlp;
 import io.ispasp.modelfile.ModelFile;
-import io.ispasp.model.conv.ConvFixtures;
-import io.ispasp.model.conv.ConvNet;
 import io.ispasp.runtime.TorchRuntime;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
@@ -37,6 +37,8 @@ class PruningJobTest {
     @BeforeAll
     static void init() { TorchRuntime.init(); }
 
+    static final Architecture TINY_RESNET = Architectures.parse("resnet18 form=cifar width=0.125 classes=10");
+
     static Iterator<float[]> images(int n, int side, long seed) {
         Random r = new Random(seed);
         List<float[]> out = new ArrayList<>();
@@ -51,7 +53,7 @@ class PruningJobTest {
     @Test
     void convJobFromAFileReportsProgressAndSavesASmallerTorchScriptModel() throws IOException {
         Path file = dir.resolve("dense.pt");
-        try (ConvNet net = ConvFixtures.randomized(ConvFixtures.tinyResNet(), 1)) {
+        try (Network net = NetFixtures.randomized(TINY_RESNET, 1)) {
             ModelFile.save(net, file);
         }
         List<ProgressListener.UnitProgress> seen = new ArrayList<>();
@@ -61,22 +63,24 @@ class PruningJobTest {
             assertEquals(List.of("layer2.1", "layer3.0"), seen.stream().map(ProgressListener.UnitProgress::unit).toList());
             assertEquals(List.of(1, 2), seen.stream().map(ProgressListener.UnitProgress::done).toList());
             assertEquals(2, seen.get(0).total());
-            ConvPruneReport report = (ConvPruneReport) r.report();
+            PruneReport report = r.report();
             assertEquals(40, report.calibration());
             assertTrue(report.params().after() < report.params().before());
             assertTrue(r.report().toJson().contains("\"layer3.0\""));
-            assertEquals(8, r.model().conv().spec().inner(3));
+            assertEquals(8, r.model().unit(3).groups());
+            assertEquals("layer3.0.bn1", report.units().get(1).hidden());
             Path out = dir.resolve("pruned.pt");
             r.save(out);
-            try (LoadedModel back = ModelFile.load(out)) {
-                assertEquals(r.model().conv().spec(), back.conv().spec());
+            try (Network back = ModelFile.load(out)) {
+                assertEquals(r.model().architecture(), back.architecture());
+                assertArrayEquals(r.model().widths(), back.widths());
             }
         }
     }
 
     @Test
     void mlpJobTakesTensorBatchesAndLabels() throws IOException {
-        Mlp dense = Mlp.random(new int[] {20, 30, 16, 4}, 3);
+        Network dense = Network.random(Mlp.relu(20, 30, 16, 4), 3);
         List<Tensor> batches = new ArrayList<>();
         Random r = new Random(4);
         int[] labels = new int[96];
@@ -89,17 +93,18 @@ class PruningJobTest {
         try (PruningJob job = PruningJob.builder().model(dense).calibration(CalibrationData.ofTensors(batches.iterator()).withLabels(labels))
                 .ratio(0.5).method(Method.GFS).calibrationLimit(80).build()) {
             PruningResult res = job.run();
-            assertArrayEquals(new int[] {20, 15, 8, 4}, res.model().mlp().sizes());
-            PruneReport rep = (PruneReport) res.report();
+            assertArrayEquals(new int[] {15, 8}, res.model().widths());
+            PruneReport rep = res.report();
             assertEquals(80, rep.calibration(), "the limit cuts the third batch");
             assertEquals(List.of("0", "2"), rep.units().stream().map(PruneReport.UnitReport::name).toList(), "Sequential module paths");
         }
-        assertEquals(30, dense.hiddenSize(0), "the caller's model is only read");
+        assertEquals(30, dense.unit(0).groups(), "the caller's model is only read");
+        dense.close();
     }
 
     @Test
     void cancellingFromTheListenerStopsTheJobAndCloseReleasesIt() {
-        try (ConvNet net = ConvFixtures.randomized(ConvFixtures.tinyResNet(), 5)) {
+        try (Network net = NetFixtures.randomized(TINY_RESNET, 5)) {
             PruningJob[] self = new PruningJob[1];
             List<String> units = new ArrayList<>();
             self[0] = PruningJob.builder().model(net).calibration(CalibrationData.ofArrays(images(16, 32, 6), 3, 32, 32))
@@ -111,14 +116,14 @@ class PruningJobTest {
                 assertThrows(IllegalStateException.class, job::run, "a job runs once");
             }
             try (PointerScope s = new PointerScope()) {
-                assertEquals(10, net.forward(ConvFixtures.images(1, 32, 1)).size(1), "the caller's net is intact");
+                assertEquals(10, net.forward(NetFixtures.inputs(TINY_RESNET, 1, 1)).size(1), "the caller's net is intact");
             }
         }
     }
 
     @Test
     void cancelFromAnotherThreadStopsAGfsRun() throws Exception {
-        try (ConvNet net = ConvFixtures.randomized(ConvFixtures.tinyResNet(), 5);
+        try (Network net = NetFixtures.randomized(TINY_RESNET, 5);
              PruningJob job = PruningJob.builder().model(net).calibration(CalibrationData.ofArrays(images(64, 32, 6), 3, 32, 32))
                      .method(Method.GFS).ratio(0.5).build()) {
             Thread canceller = new Thread(() -> {
@@ -139,7 +144,7 @@ class PruningJobTest {
 
     @Test
     void badSettingsAndDataAreClearErrors() {
-        Mlp mlp = Mlp.random(new int[] {6, 5, 2}, 1);
+        Network mlp = Network.random(Mlp.relu(6, 5, 2), 1);
         CalibrationData data = CalibrationData.ofArrays(List.of(new float[6]).iterator(), 6);
         assertThrows(IllegalArgumentException.class, () -> PruningJob.builder().model(mlp).calibration(data).ratio(1.5).build());
         assertThrows(IllegalArgumentException.class, () -> PruningJob.builder().model(mlp).calibration(data).build());

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.ispasp.core.Method;
 import io.ispasp.core.PruneOptions;
-import io.ispasp.model.Mlp;
+import io.ispasp.nn.Network;
 import io.ispasp.prune.Selection;
-import io.ispasp.prune.UnitContext;
+import io.ispasp.prune.UnitData;
 import io.ispasp.runtime.TorchRuntime;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,7 +26,7 @@ class ActivationSelectorTest {
     @Test
     void massMatchesPlainComputation() {
         int[] sizes = {5, 9, 6, 3};
-        Mlp model = Mlp.random(sizes, 41);
+        Network model = Fixtures.mlp(sizes, 41);
         Fixtures.Data data = Fixtures.randomData(50, 5, 3, 42);
         Fixtures.Net net = new Fixtures.Net(model);
         PruneOptions opts = PruneOptions.builder().method(Method.ACTIVATION).batchSize(16).ratio(0.5).build();
@@ -36,12 +36,12 @@ class ActivationSelectorTest {
                 double[] h = Fixtures.relu(net.affine(net.unitInput(data.row(r), unit), unit));
                 for (int c = 0; c < h.length; c++) expected[c] += h[c];
             }
-            UnitContext ctx = Fixtures.context(model, unit, data.set(), opts);
+            UnitData ctx = Fixtures.context(model, unit, data.set(), opts);
             double[] mass = ActivationSelector.activationMass(ctx);
             // float32 forward against float64: agreement to float32 rounding of each activation.
             assertArrayEquals(expected, mass, 1e-4, "unit " + unit);
 
-            Selection sel = new ActivationSelector().select(ctx);
+            Selection sel = Baselines.activation().select(ctx);
             assertArrayEquals(MagnitudeSelector.largest(expected, ctx.keep()), sel.kept());
             assertEquals(1f, sel.columnScale(), 0f);
         }

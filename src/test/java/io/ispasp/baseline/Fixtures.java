@@ -6,8 +6,14 @@ import java.util.SplittableRandom;
 
 import io.ispasp.core.PruneOptions;
 import io.ispasp.data.Dataset;
-import io.ispasp.model.Mlp;
-import io.ispasp.prune.UnitContext;
+import io.ispasp.engine.Tensors;
+import io.ispasp.job.DataCalibration;
+import io.ispasp.nn.Network;
+import io.ispasp.nn.arch.Mlp;
+import org.bytedeco.pytorch.Tensor;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import io.ispasp.prune.UnitData;
 
 /** Small nets, data and a plain-Java float64 forward pass shared by the baseline tests. */
 final class Fixtures {
@@ -33,8 +39,23 @@ final class Fixtures {
         return new Data(x, y, new Dataset(x.clone(), y.clone(), features, classes));
     }
 
-    static UnitContext context(Mlp model, int unit, Dataset data, PruneOptions options) {
-        return new UnitContext(model, model, unit, data, options);
+    static UnitData context(Network model, int unit, Dataset data, PruneOptions options) {
+        return new UnitData(model, model, unit, options.keep(model.unit(unit).groups()), DataCalibration.of(data, true), options);
+    }
+
+    /** A random ReLU MLP. */
+    static Network mlp(int[] sizes, long seed) {
+        return Network.random(Mlp.relu(sizes), seed);
+    }
+
+    /** A ReLU MLP with the given row-major weights and biases per layer. */
+    static Network mlp(int[] sizes, List<float[]> w, List<float[]> b) {
+        Map<String, Tensor> state = new LinkedHashMap<>();
+        for (int l = 0; l + 1 < sizes.length; l++) {
+            state.put(2 * l + ".weight", Tensors.of(w.get(l), sizes[l + 1], sizes[l]));
+            state.put(2 * l + ".bias", Tensors.of(b.get(l), sizes[l + 1]));
+        }
+        return Network.fromState(Mlp.relu(sizes), state);
     }
 
     /** Ratio that makes {@code PruneOptions.keep(n)} return exactly s. */
@@ -42,17 +63,17 @@ final class Fixtures {
         return (double) s / n;
     }
 
-    /** Plain float64 parameters of an Mlp (read once, so the oracle never touches libtorch afterwards). */
+    /** Plain float64 parameters of a ReLU MLP (read once, so the oracle never touches libtorch afterwards). */
     static final class Net {
         final int[] sizes;
         final List<double[]> w = new ArrayList<>();
         final List<double[]> b = new ArrayList<>();
 
-        Net(Mlp m) {
-            sizes = m.sizes();
-            for (int l = 0; l < m.layers(); l++) {
-                w.add(toDouble(m.weightArray(l)));
-                b.add(toDouble(m.biasArray(l)));
+        Net(Network m) {
+            sizes = ((Mlp) m.architecture()).sizes();
+            for (int l = 0; l + 1 < sizes.length; l++) {
+                w.add(toDouble(Tensors.floats(m.tensor(2 * l + ".weight"))));
+                b.add(toDouble(Tensors.floats(m.tensor(2 * l + ".bias"))));
             }
         }
 

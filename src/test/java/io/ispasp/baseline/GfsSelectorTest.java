@@ -11,7 +11,7 @@ import java.util.function.IntFunction;
 
 import io.ispasp.core.Method;
 import io.ispasp.core.PruneOptions;
-import io.ispasp.model.Mlp;
+import io.ispasp.nn.Network;
 import io.ispasp.prune.Selection;
 import io.ispasp.runtime.TorchRuntime;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,7 +32,7 @@ class GfsSelectorTest {
      */
     @Test
     void exactGfsMatchesBruteForceGreedy() {
-        Mlp model = Mlp.random(SIZES, 11);
+        Network model = Fixtures.mlp(SIZES, 11);
         Fixtures.Data data = Fixtures.randomData(64, 6, 3, 12);
         Fixtures.Net net = new Fixtures.Net(model);
         for (int unit = 0; unit < 2; unit++) {
@@ -58,7 +58,7 @@ class GfsSelectorTest {
      */
     @Test
     void replayedMiniBatchesMatchBruteForce() {
-        Mlp model = Mlp.random(SIZES, 13);
+        Network model = Fixtures.mlp(SIZES, 13);
         Fixtures.Data data = Fixtures.randomData(64, 6, 3, 14);
         Fixtures.Net net = new Fixtures.Net(model);
         int unit = 1, n = 7, s = 5;
@@ -77,7 +77,7 @@ class GfsSelectorTest {
     /** Candidate sampling (K < remaining) and shuffled mini-batches are reproducible for a seed. */
     @Test
     void sampledGfsIsReproducible() {
-        Mlp model = Mlp.random(SIZES, 21);
+        Network model = Fixtures.mlp(SIZES, 21);
         Fixtures.Data data = Fixtures.randomData(100, 6, 3, 22);
         PruneOptions opts = PruneOptions.builder().method(Method.GFS).ratio(0.5).gfsBatch(16).gfsCandidates(3)
                 .seed(9).build();

@@ -9,7 +9,7 @@ import java.util.List;
 
 import io.ispasp.core.Method;
 import io.ispasp.core.PruneOptions;
-import io.ispasp.model.Mlp;
+import io.ispasp.nn.Network;
 import io.ispasp.prune.Selection;
 import io.ispasp.runtime.TorchRuntime;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,7 +26,7 @@ class MagnitudeSelectorTest {
     @Test
     void keepsLargestL1Rows() {
         int[] sizes = {8, 12, 9, 4};
-        Mlp model = Mlp.random(sizes, 31);
+        Network model = Fixtures.mlp(sizes, 31);
         Fixtures.Data data = Fixtures.randomData(4, 8, 4, 1);
         for (int unit = 0; unit < 2; unit++) {
             int n = sizes[unit + 1], in = sizes[unit];
@@ -40,7 +40,7 @@ class MagnitudeSelectorTest {
             Arrays.sort(idx, (a, b) -> Double.compare(l1[b], l1[a]));
             for (int s = 1; s <= n; s++) {
                 int[] expected = Arrays.stream(idx).limit(s).mapToInt(Integer::intValue).sorted().toArray();
-                Selection sel = new MagnitudeSelector().select(Fixtures.context(model, unit, data.set(), options(s, n)));
+                Selection sel = Baselines.magnitude().select(Fixtures.context(model, unit, data.set(), options(s, n)));
                 assertArrayEquals(expected, sel.kept(), "unit " + unit + " s " + s);
                 assertEquals(1f, sel.columnScale(), 0f);
             }
@@ -59,7 +59,7 @@ class MagnitudeSelectorTest {
         };
         List<float[]> w = new ArrayList<>(List.of(w0, new float[2 * 5]));
         List<float[]> b = new ArrayList<>(List.of(new float[5], new float[2]));
-        Mlp model = new Mlp(new int[] {3, 5, 2}, w, b);
+        Network model = Fixtures.mlp(new int[] {3, 5, 2}, w, b);
         Fixtures.Data data = Fixtures.randomData(2, 3, 2, 1);
         assertArrayEquals(new int[] {1, 2}, keep(model, data, 2));
         assertArrayEquals(new int[] {1, 2, 3}, keep(model, data, 3));
@@ -71,12 +71,12 @@ class MagnitudeSelectorTest {
     @Test
     void largestHelper() {
         double[] score = {1, 3, 3, 0, 3};
-        assertArrayEquals(new int[] {1, 2}, MagnitudeSelector.largest(score, 2));
-        assertArrayEquals(new int[] {0, 1, 2, 4}, MagnitudeSelector.largest(score, 4));
+        assertArrayEquals(new int[] {1, 2}, io.ispasp.prune.TopK.indices(score, 2));
+        assertArrayEquals(new int[] {0, 1, 2, 4}, io.ispasp.prune.TopK.indices(score, 4));
     }
 
-    private static int[] keep(Mlp model, Fixtures.Data data, int s) {
-        return new MagnitudeSelector().select(Fixtures.context(model, 0, data.set(), options(s, 5))).kept();
+    private static int[] keep(Network model, Fixtures.Data data, int s) {
+        return Baselines.magnitude().select(Fixtures.context(model, 0, data.set(), options(s, 5))).kept();
     }
 
     private static PruneOptions options(int s, int n) {

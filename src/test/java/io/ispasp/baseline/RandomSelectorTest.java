@@ -9,19 +9,19 @@ import java.util.Arrays;
 
 import io.ispasp.core.Method;
 import io.ispasp.core.PruneOptions;
-import io.ispasp.model.Mlp;
+import io.ispasp.nn.Network;
 import io.ispasp.runtime.TorchRuntime;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class RandomSelectorTest {
-    private static Mlp model;
+    private static Network model;
     private static Fixtures.Data data;
 
     @BeforeAll
     static void init() {
         TorchRuntime.init();
-        model = Mlp.random(new int[] {4, 40, 30, 2}, 51);
+        model = Fixtures.mlp(new int[] {4, 40, 30, 2}, 51);
         data = Fixtures.randomData(2, 4, 2, 52);
     }
 

@@ -17,8 +17,8 @@ import java.util.SplittableRandom;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.ispasp.model.Mlp;
-import io.ispasp.model.MlpCheckpoint;
+import io.ispasp.nn.Network;
+import io.ispasp.modelfile.ModelFile;
 import io.ispasp.runtime.TorchRuntime;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -85,7 +85,7 @@ class CliTest {
         JsonNode j = new ObjectMapper().readTree(report.toFile());
         for (String k : new String[] {"method", "ratio", "device", "units", "params", "flops", "accuracy", "seconds"}) assertTrue(j.has(k), k);
         JsonNode u = j.get("units").get(0);
-        for (String k : new String[] {"name", "groups", "kept", "indices", "path", "residual"}) assertTrue(u.has(k), k);
+        for (String k : new String[] {"name", "hidden", "groups", "kept", "indices", "path", "residual"}) assertTrue(u.has(k), k);
         assertEquals(16, u.get("groups").asInt());
         assertEquals(8, u.get("kept").asInt());
         assertEquals(8, u.get("indices").size());
@@ -95,8 +95,10 @@ class CliTest {
         }
         for (String k : new String[] {"data", "iterations", "total"}) assertTrue(j.get("seconds").has(k), k);
         assertEquals("ispasp", j.get("method").asText());
-        Mlp pruned = MlpCheckpoint.load(out);
-        assertArrayEquals(new int[] {784, 8, 10}, pruned.sizes());
+        Network pruned = ModelFile.load(out);
+        assertArrayEquals(new int[] {784, 16, 10}, ((io.ispasp.nn.arch.Mlp) pruned.architecture()).sizes());
+        assertArrayEquals(new int[] {8}, pruned.widths());
+        assertEquals(pruned.unit(0).hidden(), u.get("hidden").asText());
         assertEquals(pruned.params(), j.get("params").get("after").asLong());
         assertTrue(new ObjectMapper().readTree(r.out()).has("accuracy"), "stdout carries a JSON summary");
 

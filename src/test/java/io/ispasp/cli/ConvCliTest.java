@@ -92,10 +92,10 @@ class ConvCliTest {
                 {"prune", "--model", dense.toString(), "--dataset", "cifar10", "--data", data.toString(), "--ratio", "1.5",
                         "--out", dir.resolve("x.ckpt").toString(), "--report", dir.resolve("x.json").toString()},
                 {"eval", "--model", dense.toString(), "--dataset", "cifar10", "--data", dir.resolve("missing").toString()},
-                {"train", "--arch", "vgg16", "--dataset", "cifar10", "--data", data.toString(), "--out", dir.resolve("v.ckpt").toString()},
+                {"train", "--arch", "vgg17", "--dataset", "cifar10", "--data", data.toString(), "--out", dir.resolve("v.ckpt").toString()},
                 {"eval", "--model", dense.toString(), "--dataset", "mnist", "--data", data.toString()},
         };
-        String[] expect = {"layer9.1", "1.5", "missing", "vgg16", "mnist"};
+        String[] expect = {"layer9.1", "1.5", "missing", "vgg17", "mnist"};
         for (int i = 0; i < cases.length; i++) {
             CliTest.Run r = CliTest.cli(cases[i]);
             assertTrue(r.code() != 0, String.join(" ", cases[i]));

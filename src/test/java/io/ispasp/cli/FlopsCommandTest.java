@@ -10,15 +10,14 @@ import java.nio.file.Path;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.ispasp.model.Mlp;
-import io.ispasp.model.MlpCheckpoint;
-import io.ispasp.model.conv.Arch;
-import io.ispasp.model.conv.Complexity;
-import io.ispasp.model.conv.ConvCheckpoint;
-import io.ispasp.model.conv.ConvNet;
-import io.ispasp.model.conv.ConvSpec;
-import io.ispasp.model.conv.Layout;
-import io.ispasp.model.conv.Surgery;
+import io.ispasp.modelfile.ModelFile;
+import io.ispasp.nn.Architecture;
+import io.ispasp.nn.Complexity;
+import io.ispasp.nn.Network;
+import io.ispasp.nn.Surgery;
+import io.ispasp.nn.arch.Architectures;
+import io.ispasp.nn.arch.Mlp;
+import io.ispasp.prune.Layout;
 import io.ispasp.runtime.TorchRuntime;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,7 +39,7 @@ class FlopsCommandTest {
     @Test
     void resnet34MatchesThePaper() throws IOException {
         JsonNode j = flops("--arch", "resnet34");
-        assertEquals("resnet34", j.get("arch").asText());
+        assertEquals("resnet34 form=imagenet width=1 classes=1000", j.get("arch").asText());
         assertEquals(224, j.get("input").asInt());
         // fvcore's count for torchvision resnet34 is 3 671 262 720 with the final average pool (512 x 7 x 7 = 25 088);
         // Complexity leaves the pool out (see its javadoc), as the paper's MobileNetV2 numbers require
@@ -67,45 +66,69 @@ class FlopsCommandTest {
         assertEquals("314.1", String.format("%.1f", ref.get("dense_flops").asLong() / 1e6));
     }
 
-    @Test
-    void optionsShapeTheNet() throws IOException {
-        ConvSpec cifar = ConvSpec.dense(Arch.RESNET18, true, 10, 1.0);
-        JsonNode c = flops("--arch", "resnet18", "--cifar");
-        assertEquals(32, c.get("input").asInt(), "the CIFAR form defaults to 32x32");
-        assertEquals(Complexity.of(cifar, 32).flops(), c.get("flops").asLong());
-        assertEquals(Complexity.of(cifar, 32).params(), c.get("params").asLong(), "and to 10 classes");
-
-        ConvSpec half = ConvSpec.dense(Arch.MOBILENETV2, false, 100, 0.5);
-        ConvSpec pruned = Layout.every(half, 0.25).apply(half);
-        JsonNode p = flops("--arch", "mobilenetv2", "--width", "0.5", "--classes", "100", "--ratio", "0.25", "--input", "160");
-        assertEquals(Complexity.of(pruned, 160).flops(), p.get("flops").asLong());
-        assertEquals(Complexity.of(pruned, 160).params(), p.get("params").asLong());
-        assertEquals(Complexity.of(half, 160).flops(), p.get("dense_flops").asLong());
-
-        ConvSpec r34 = ConvSpec.dense(Arch.RESNET34, false, 1000, 1.0);
-        JsonNode b = flops("--arch", "resnet34", "--layout", "blocks:layer3.2=0.5,layer1.1=0.25");
-        ConvSpec blocks = r34.withInner(r34.unitIndex("layer3.2"), 128).withInner(r34.unitIndex("layer1.1"), 16);
-        assertEquals(Complexity.of(blocks, 224).flops(), b.get("flops").asLong());
+    static Complexity count(String arch, int size, String layout, Double ratio) {
+        Architecture a = Architectures.parse(arch);
+        int[] w = layout == null && ratio == null ? a.blueprint().widths() : Layout.parse(layout, a, ratio).widths(a.blueprint().widths());
+        return Complexity.of(a, size, w);
     }
 
     @Test
-    void modelFileIsCountedFromItsSpec() throws IOException {
+    void optionsShapeTheNet() throws IOException {
+        JsonNode c = flops("--arch", "resnet18", "--cifar");
+        assertEquals(32, c.get("input").asInt(), "the CIFAR form defaults to 32x32");
+        assertEquals(count("resnet18 form=cifar classes=10", 32, null, null).flops(), c.get("flops").asLong());
+        assertEquals(count("resnet18 form=cifar classes=10", 32, null, null).params(), c.get("params").asLong(), "and to 10 classes");
+
+        String half = "mobilenet_v2 width=0.5 classes=100";
+        JsonNode p = flops("--arch", "mobilenetv2", "--width", "0.5", "--classes", "100", "--ratio", "0.25", "--input", "160");
+        assertEquals(count(half, 160, null, 0.25).flops(), p.get("flops").asLong());
+        assertEquals(count(half, 160, null, 0.25).params(), p.get("params").asLong());
+        assertEquals(count(half, 160, null, null).flops(), p.get("dense_flops").asLong());
+
+        Architecture r34 = Architectures.parse("resnet34");
+        JsonNode b = flops("--arch", "resnet34", "--layout", "units:layer3.2=0.5,layer1.1=0.25");
+        int[] w = r34.blueprint().widths();
+        w[unit(r34, "layer3.2")] = 128;
+        w[unit(r34, "layer1.1")] = 16;
+        assertEquals(Complexity.of(r34, 224, w).flops(), b.get("flops").asLong());
+        assertEquals(b.get("flops").asLong(), flops("--arch", "resnet34", "--layout", "blocks:layer3.2=0.5,layer1.1=0.25").get("flops").asLong(),
+                "blocks: is the old name of units:");
+
+        JsonNode v = flops("--arch", "vgg16_bn", "--ratio", "0.5");
+        assertEquals(count("vgg16_bn", 224, null, 0.5).flops(), v.get("flops").asLong());
+        JsonNode r50 = flops("--arch", "resnet50", "--layout", "reference");
+        assertTrue(r50.get("flops_ratio").asDouble() < 1.0);
+    }
+
+    private static int unit(Architecture a, String name) {
+        for (int u = 0; u < a.blueprint().units().size(); u++) if (a.blueprint().units().get(u).name().equals(name)) return u;
+        throw new AssertionError(name);
+    }
+
+    @Test
+    void modelFileIsCountedFromItsShapes() throws IOException {
         TorchRuntime.init();
-        ConvSpec spec = ConvSpec.dense(Arch.RESNET18, true, 10, 0.125);
+        Architecture arch = Architectures.parse("resnet18 form=cifar width=0.125 classes=10");
         Path file = dir.resolve("tiny.ckpt");
-        try (ConvNet dense = ConvNet.random(spec, 1); ConvNet pruned = Surgery.keep(dense, 2, new int[] {1, 4, 5})) {
-            ConvCheckpoint.save(pruned, file);
-            ConvSpec s = pruned.spec();
+        try (Network dense = Network.random(arch, 1); Network pruned = Surgery.keep(dense, 2, new int[] {1, 4, 5})) {
+            ModelFile.save(pruned, file);
             for (int size : new int[] {32, 64}) {
                 JsonNode j = size == 32 ? flops("--model", file.toString()) : flops("--model", file.toString(), "--input", "64");
                 assertEquals(size, j.get("input").asInt());
-                assertEquals("resnet18", j.get("arch").asText());
-                assertEquals(Complexity.of(s, size).flops(), j.get("flops").asLong());
-                assertEquals(Complexity.of(s, size).params(), j.get("params").asLong());
-                assertEquals(Complexity.of(spec, size).flops(), j.get("dense_flops").asLong());
-                assertEquals(Complexity.of(spec, size).params(), j.get("dense_params").asLong());
+                assertEquals(arch.describe(), j.get("arch").asText());
+                assertEquals(pruned.complexity(size).flops(), j.get("flops").asLong());
+                assertEquals(pruned.complexity(size).params(), j.get("params").asLong());
+                assertEquals(dense.complexity(size).flops(), j.get("dense_flops").asLong());
+                assertEquals(dense.complexity(size).params(), j.get("dense_params").asLong());
                 assertTrue(j.get("flops_ratio").asDouble() < 1.0);
             }
+        }
+        Path mlp = dir.resolve("mlp.ckpt");
+        try (Network m = Network.random(Mlp.relu(6, 4, 3), 1)) {
+            ModelFile.save(m, mlp);
+            JsonNode j = flops("--model", mlp.toString());
+            assertEquals(m.params(), j.get("params").asLong());
+            assertEquals(6 * 4 + 4 * 3, j.get("flops").asLong());
         }
     }
 
@@ -113,20 +136,20 @@ class FlopsCommandTest {
     void badInputGivesOneErrorLine() throws IOException {
         TorchRuntime.init();
         Path corrupt = dir.resolve("corrupt.ckpt");
-        try (ConvNet net = ConvNet.random(ConvSpec.dense(Arch.RESNET18, true, 10, 0.125), 1)) {
-            ConvCheckpoint.save(net, corrupt);
+        try (Network net = Network.random(Architectures.parse("resnet18 form=cifar width=0.125 classes=10"), 1)) {
+            ModelFile.save(net, corrupt);
         }
         byte[] b = Files.readAllBytes(corrupt);
         b[b.length / 2] ^= 1;
         Files.write(corrupt, b);
-        Path mlp = dir.resolve("mlp.ckpt");
-        MlpCheckpoint.save(Mlp.random(new int[] {6, 4, 3}, 1), mlp);
         String missing = dir.resolve("missing.ckpt").toString();
         Object[][] cases = {
-            {2, "unknown architecture 'resnet50'", new String[] {"--arch", "resnet50"}},
-            {2, "no block 'layer9.0'", new String[] {"--arch", "resnet34", "--layout", "blocks:layer9.0=0.5"}},
+            {2, "unknown architecture 'resnet51'", new String[] {"--arch", "resnet51"}},
+            {2, "no unit 'layer9.0'", new String[] {"--arch", "resnet34", "--layout", "blocks:layer9.0=0.5"}},
+            {2, "names unit layer1.1 twice", new String[] {"--arch", "resnet34", "--layout", "units:layer1.1=0.4,layer1.1=0.5"}},
+            {2, "the authors give no layout for vgg16", new String[] {"--arch", "vgg16", "--layout", "reference"}},
             {2, "unknown layout", new String[] {"--arch", "resnet34", "--layout", "sideways"}},
-            {2, "per-stage layouts are for ResNets", new String[] {"--arch", "mobilenetv2", "--layout", "stages:0.5,0.5,0.5,1"}},
+            {2, "per-stage layouts are for networks with stages", new String[] {"--arch", "mobilenetv2", "--layout", "stages:0.5,0.5,0.5,1"}},
             {2, "--ratio must be in (0, 1]", new String[] {"--arch", "resnet34", "--ratio", "0"}},
             {2, "--ratio must be in (0, 1]", new String[] {"--arch", "resnet34", "--ratio", "1.5"}},
             {2, "--ratio must be in (0, 1]", new String[] {"--arch", "resnet34", "--ratio", "NaN"}},
@@ -142,7 +165,6 @@ class FlopsCommandTest {
             {2, "drop --layout, --ratio", new String[] {"--model", corrupt.toString(), "--layout", "every", "--ratio", "0.5"}},
             {1, "model file not found", new String[] {"--model", missing}},
             {1, "corrupt checkpoint (checksum mismatch)", new String[] {"--model", corrupt.toString()}},
-            {2, "mlp.ckpt holds an MLP [6, 4, 3], not a conv net", new String[] {"--model", mlp.toString()}},
         };
         for (Object[] c : cases) {
             String[] args = (String[]) c[2];

@@ -11,7 +11,7 @@ import java.util.Random;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ispasp.engine.Tensors;
-import io.ispasp.model.LoadedModel;
+import io.ispasp.nn.Network;
 import io.ispasp.modelfile.ModelFile;
 import io.ispasp.model.torchscript.PyTorch;
 import io.ispasp.runtime.TorchRuntime;
@@ -55,8 +55,8 @@ class TorchScriptCliTest {
         for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
         PyTorch.Output py = PyTorch.run(out, x, shape, dir);
         assertTrue(py.json().contains("\"layer3.0.conv1.weight\": [64, 128, 3, 3]"), py.json());
-        try (LoadedModel m = ModelFile.load(out); PointerScope scope = new PointerScope()) {
-            float[] engine = Tensors.floats(m.conv().forward(Tensors.of(x, shape)));
+        try (Network m = ModelFile.load(out); PointerScope scope = new PointerScope()) {
+            float[] engine = Tensors.floats(m.forward(Tensors.of(x, shape)));
             for (int i = 0; i < engine.length; i++) assertEquals(engine[i], py.values()[i], 1e-4, "output " + i);
         }
     }

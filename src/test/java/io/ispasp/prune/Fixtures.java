@@ -4,7 +4,9 @@ import java.util.SplittableRandom;
 
 import io.ispasp.core.PruneOptions;
 import io.ispasp.data.Dataset;
-import io.ispasp.model.Mlp;
+import io.ispasp.job.DataCalibration;
+import io.ispasp.nn.Network;
+import io.ispasp.nn.arch.Mlp;
 
 /** Random models and data for pruning tests. */
 final class Fixtures {
@@ -25,11 +27,17 @@ final class Fixtures {
         return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
     }
 
-    static Mlp mlp(long seed, int... sizes) {
-        return Mlp.random(sizes, seed);
+    /** A random ReLU MLP. */
+    static Network mlp(long seed, int... sizes) {
+        return Network.random(Mlp.relu(sizes), seed);
     }
 
-    static UnitContext unit(Mlp model, int unit, Dataset data, PruneOptions options) {
-        return new UnitContext(model, model, unit, data, options);
+    /** Unit {@code unit} of {@code model} on all of {@code data}, keeping {@code options.keep(N)} groups. */
+    static UnitData unit(Network model, int unit, Dataset data, PruneOptions options) {
+        return unit(model, model, unit, data, options);
+    }
+
+    static UnitData unit(Network model, Network original, int unit, Dataset data, PruneOptions options) {
+        return new UnitData(model, original, unit, options.keep(model.unit(unit).groups()), DataCalibration.of(data, true), options);
     }
 }

@@ -10,12 +10,10 @@ import java.util.List;
 import io.ispasp.core.Method;
 import io.ispasp.core.PathChoice;
 import io.ispasp.core.PruneOptions;
-import io.ispasp.core.PruneReport.UnitReport;
 import io.ispasp.core.Score;
-import io.ispasp.baseline.ActivationSelector;
 import io.ispasp.data.Dataset;
 import io.ispasp.engine.Tensors;
-import io.ispasp.model.Mlp;
+import io.ispasp.nn.Network;
 import io.ispasp.runtime.TorchRuntime;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
@@ -34,10 +32,10 @@ class IspaspLoopTest {
     void finalSupportIsTopMassOfCandidateUnion() {
         for (Score score : Score.values()) {
             for (long seed = 1; seed <= 6; seed++) {
-                Mlp m = Fixtures.mlp(seed, 10, 40, 6);
+                Network m = Fixtures.mlp(seed, 10, 40, 6);
                 Dataset d = Fixtures.gaussian(300, 10, 3, seed + 100);
                 PruneOptions o = PruneOptions.builder().ratio(0.1 + 0.05 * seed).score(score).iterations(15).build();
-                UnitContext ctx = Fixtures.unit(m, 0, d, o);
+                UnitData ctx = Fixtures.unit(m, 0, d, o);
                 try (DirectOracle oracle = new DirectOracle(ctx, score)) {
                     IspaspSelector.Loop loop = IspaspSelector.run(oracle, ctx.keep(), o.iterations(), false);
                     int[] union = new int[0];
@@ -53,12 +51,12 @@ class IspaspLoopTest {
     @Test
     void halfOrMoreEqualsActivationMass() {
         for (double ratio : new double[] {0.5, 0.6, 0.9, 1.0}) {
-            Mlp m = Fixtures.mlp(4, 12, 31, 8, 5);
+            Network m = Fixtures.mlp(4, 12, 31, 8, 5);
             Dataset d = Fixtures.gaussian(200, 12, 5, 9);
             PruneOptions o = PruneOptions.builder().ratio(ratio).build();
-            UnitContext ctx = Fixtures.unit(m, 0, d, o);
+            UnitData ctx = Fixtures.unit(m, 0, d, o);
             Selection a = new IspaspSelector().select(ctx);
-            Selection b = new ActivationSelector().select(ctx);
+            Selection b = io.ispasp.baseline.Baselines.activation().select(ctx);
             assertArrayEquals(b.kept(), a.kept(), "ratio " + ratio);
         }
     }
@@ -67,7 +65,7 @@ class IspaspLoopTest {
     @Test
     void earlyStopGivesTheSameSupport() {
         for (Score score : Score.values()) {
-            Mlp m = Fixtures.mlp(8, 10, 50, 20);
+            Network m = Fixtures.mlp(8, 10, 50, 20);
             Dataset d = Fixtures.gaussian(300, 10, 3, 2);
             PruneOptions o = PruneOptions.builder().ratio(0.2).score(score).iterations(20).build();
             try (DirectOracle oracle = new DirectOracle(Fixtures.unit(m, 0, d, o), score)) {
@@ -83,16 +81,16 @@ class IspaspLoopTest {
     /** The direct path's G = R W is the autograd gradient of 0.5 ||U - P||^2 through the dense output U. */
     @Test
     void directScoreIsTheAutogradGradient() {
-        Mlp m = Fixtures.mlp(21, 7, 19, 11);
+        Network m = Fixtures.mlp(21, 7, 19, 11);
         Dataset d = Fixtures.gaussian(90, 7, 3, 4);
         PruneOptions o = PruneOptions.builder().ratio(0.3).batchSize(32).build();
-        UnitContext ctx = Fixtures.unit(m, 0, d, o);
+        UnitData ctx = Fixtures.unit(m, 0, d, o);
         int[] support = {1, 4, 5, 11, 17};
         double[] expected = new double[19];
         try (PointerScope scope = new PointerScope()) {
             Tensor h = ctx.hidden(ctx.input(0, 90)).detach();
             h.requires_grad_(true);
-            Tensor w = m.weight(1), b = m.bias(1);
+            Tensor w = m.tensor("2.weight"), b = m.tensor("2.bias");
             Tensor u = h.mm(w.t()).add(b);
             float[] mask = new float[19];
             for (int j : support) mask[j] = 1;
@@ -112,41 +110,45 @@ class IspaspLoopTest {
     void reportedResidualMatchesSurgeryModel() {
         for (boolean refit : new boolean[] {false, true}) {
             for (PathChoice path : new PathChoice[] {PathChoice.DIRECT, PathChoice.STATISTICS}) {
-                Mlp m = Fixtures.mlp(31, 15, 40, 30, 4);
+                Network m = Fixtures.mlp(31, 15, 40, 30, 4);
                 Dataset d = Fixtures.gaussian(400, 15, 4, 8);
                 PruneOptions o = PruneOptions.builder().method(Method.ISPASP).ratio(0.25).path(path).refit(refit)
                         .score(Score.GROUP_NORM).batchSize(128).build();
                 List<double[]> checks = new ArrayList<>();
-                MlpPruner.prune(m, d, o, new IspaspSelector(), new PruneListener() {
-                    @Override
-                    public void unitDone(int unit, UnitReport report, Mlp before, Mlp after) {
-                        double actual = unitResidual(before, after, unit, d);
-                        double reported = refit ? report.residualRefit() : report.residual()[report.residual().length - 1];
-                        checks.add(new double[] {reported, actual});
-                        assertEquals(path.cliName(), report.path());
-                    }
-                });
+                List<Network> nets = new ArrayList<>(List.of(m));
+                Pruner.prune(m, Layout.every(m, o.ratio()), io.ispasp.job.DataCalibration.of(d, true), o, new IspaspSelector(),
+                        (unit, report, pruned) -> {
+                            nets.add(pruned.copy());
+                            double actual = unitResidual(nets.get(nets.size() - 2), pruned, unit, d);
+                            double reported = refit ? report.residualRefit() : report.residual()[report.residual().length - 1];
+                            checks.add(new double[] {reported, actual});
+                            assertEquals(path.cliName(), report.path());
+                        }).model().close();
                 assertEquals(2, checks.size());
                 for (double[] c : checks) assertEquals(c[1], c[0], 1e-4 * Math.max(1, c[1]), "refit=" + refit + " path=" + path);
+                for (Network n : nets.subList(1, nets.size())) n.close();
             }
         }
     }
 
-    /** ||B_before(H) - B_after(H_S)||^2 over the data, computed from the two models' own layers. */
-    static double unitResidual(Mlp before, Mlp after, int unit, Dataset d) {
+    /** ||B_before(H) - B_after(H_S)||^2 over the data, computed from the two networks' own layers. */
+    static double unitResidual(Network before, Network after, int unit, Dataset d) {
         try (PointerScope scope = new PointerScope()) {
             Tensor x = d.features(0, d.size());
-            Tensor dense = before.linear(before.inputOf(x, unit + 1), unit + 1);
-            Tensor pruned = after.linear(after.inputOf(x, unit + 1), unit + 1);
-            Tensor r = Tensors.toDouble(dense.sub(pruned));
+            Tensor r = Tensors.toDouble(bOutput(before, unit, x).sub(bOutput(after, unit, x)));
             return r.mul(r).sum().item_double();
         }
+    }
+
+    private static Tensor bOutput(Network net, int unit, Tensor x) {
+        io.ispasp.nn.Unit u = net.unit(unit);
+        return u.bLinear(u.hidden(u.input(x))).add(u.bShift());
     }
 
     /** Refit never leaves a larger residual than plain copying of the kept columns. */
     @Test
     void refitLowersTheResidual() {
-        Mlp m = Fixtures.mlp(5, 20, 60, 10);
+        Network m = Fixtures.mlp(5, 20, 60, 10);
         Dataset d = Fixtures.gaussian(500, 20, 3, 1);
         PruneOptions o = PruneOptions.builder().ratio(0.2).refit(true).refitLambda(1e-6).build();
         Selection s = new IspaspSelector().select(Fixtures.unit(m, 0, d, o));

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ispasp.core.PruneOptions;
 import io.ispasp.core.Score;
 import io.ispasp.data.Dataset;
-import io.ispasp.model.Mlp;
+import io.ispasp.nn.Network;
 import io.ispasp.runtime.TorchRuntime;
 import org.bytedeco.javacpp.Pointer;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,7 +20,7 @@ class NativeMemoryTest {
 
     @Test
     void repeatedSelectionsDoNotGrowResidentMemory() {
-        Mlp m = Fixtures.mlp(3, 64, 512, 256);
+        Network m = Fixtures.mlp(3, 64, 512, 256);
         Dataset d = Fixtures.gaussian(4096, 64, 3, 3);
         PruneOptions direct = PruneOptions.builder().ratio(0.1).score(Score.GROUP_NORM).path(io.ispasp.core.PathChoice.DIRECT).iterations(5).earlyStop(false).build();
         PruneOptions stats = direct.toBuilder().path(io.ispasp.core.PathChoice.STATISTICS).build();
@@ -39,7 +39,7 @@ class NativeMemoryTest {
     /** Every native object a selection creates is released when it returns: none waits for the garbage collector. */
     @Test
     void selectionsReleaseEveryNativeObject() {
-        Mlp m = Fixtures.mlp(5, 16, 64, 32, 10);
+        Network m = Fixtures.mlp(5, 16, 64, 32, 10);
         Dataset d = Fixtures.gaussian(300, 16, 3, 5);
         for (io.ispasp.core.PathChoice path : io.ispasp.core.PathChoice.values()) {
             for (boolean refit : new boolean[] {false, true}) {

@@ -14,7 +14,7 @@ import io.ispasp.bench.RawUnit;
 import io.ispasp.data.Dataset;
 import io.ispasp.kernels.Backends;
 import io.ispasp.kernels.StatisticsAccumulator;
-import io.ispasp.model.Mlp;
+import io.ispasp.nn.Network;
 import io.ispasp.runtime.TorchRuntime;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -46,12 +46,12 @@ class StatisticsMatchesDirectTest {
     @ParameterizedTest
     @MethodSource("shapes")
     void sameScoresResidualsAndSupports(int[] sizes, int rows, int batch, double ratio, Score score, Target target) {
-        Mlp original = Fixtures.mlp(11, sizes);
+        Network original = Fixtures.mlp(11, sizes);
         Dataset data = Fixtures.gaussian(rows, sizes[0], 3, 5);
         PruneOptions o = PruneOptions.builder().ratio(ratio).score(score).target(target).batchSize(batch).iterations(8).earlyStop(false).build();
         int unit = sizes.length - 3; // last hidden layer; for 4-layer nets a unit with a prefix
-        Mlp model = target == Target.ORIGINAL && unit > 0 ? original.prune(0, firstHalf(sizes[1]), null, 1f) : original;
-        UnitContext ctx = new UnitContext(model, original, unit, data, o);
+        Network model = target == Target.ORIGINAL && unit > 0 ? io.ispasp.nn.Surgery.keep(original, 0, firstHalf(sizes[1])) : original;
+        UnitData ctx = Fixtures.unit(model, original, unit, data, o);
         SplittableRandom r = new SplittableRandom(3);
         UnitStatistics stats = UnitStatistics.gather(ctx);
         UnitStatistics nativeStats;
@@ -60,7 +60,7 @@ class StatisticsMatchesDirectTest {
         }
         try (DirectOracle direct = new DirectOracle(ctx, score);
              StatisticsOracle fast = new StatisticsOracle(stats, ctx.bWeight(), score);
-             NativeOracle cpu = new NativeOracle(Backends.cpu().unit(nativeStats.inputs(ctx.bWeight()), score), nativeStats.mass)) {
+             NativeOracle cpu = new NativeOracle(Backends.cpu().unit(nativeStats.inputs(), score), nativeStats.mass)) {
             assertClose(direct.activationMass(), fast.activationMass(), 1e-5, "activation mass");
             assertClose(direct.activationMass(), cpu.activationMass(), 1e-5, "activation mass (C++)");
             // scores are compared relative to their size at S = {} (near S = all they vanish; the

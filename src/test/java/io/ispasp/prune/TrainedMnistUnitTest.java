@@ -13,7 +13,7 @@ import io.ispasp.kernels.Backends;
 import io.ispasp.kernels.StatisticsAccumulator;
 import io.ispasp.data.Dataset;
 import io.ispasp.data.Mnist;
-import io.ispasp.model.Mlp;
+import io.ispasp.nn.Network;
 import io.ispasp.runtime.TorchRuntime;
 import io.ispasp.train.Evaluator;
 import io.ispasp.train.TrainConfig;
@@ -46,7 +46,7 @@ class TrainedMnistUnitTest {
             for (Target target : Target.values()) {
                 for (int unit = 0; unit < 2; unit++) {
                     PruneOptions o = PruneOptions.builder().ratio(0.2).score(score).target(target).batchSize(500).iterations(10).earlyStop(false).build();
-                    UnitContext ctx = new UnitContext(model, model, unit, calibration, o);
+                    UnitData ctx = new UnitContext(model, model, unit, calibration, o);
                     UnitStatistics stats = UnitStatistics.gather(ctx);
                     UnitStatistics nativeStats;
                     try (StatisticsAccumulator acc = Backends.cpu().statistics(ctx.groups(), true)) {
@@ -54,7 +54,7 @@ class TrainedMnistUnitTest {
                     }
                     try (DirectOracle direct = new DirectOracle(ctx, score);
                          StatisticsOracle fast = new StatisticsOracle(stats, ctx.bWeight(), score);
-                         NativeOracle cpu = new NativeOracle(Backends.cpu().unit(nativeStats.inputs(ctx.bWeight()), score), nativeStats.mass)) {
+                         NativeOracle cpu = new NativeOracle(Backends.cpu().unit(nativeStats.inputs(), score), nativeStats.mass)) {
                         IspaspSelector.Loop a = IspaspSelector.run(direct, ctx.keep(), o.iterations(), false);
                         IspaspSelector.Loop b = IspaspSelector.run(fast, ctx.keep(), o.iterations(), false);
                         IspaspSelector.Loop c = cpu.run(ctx.keep(), o.iterations(), false);

@@ -1,4 +1,4 @@
-package io.ispasp.model;
+package io.ispasp.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,14 +7,21 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.SplittableRandom;
 
 import io.ispasp.engine.Tensors;
+import io.ispasp.nn.arch.Mlp;
 import io.ispasp.runtime.TorchRuntime;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class MlpPruneTest {
+/** Surgery on an MLP against a float64 plain-Java forward with the dropped groups masked. */
+class MlpSurgeryTest {
     private static final int[] SIZES = {7, 9, 8, 5, 3};
+
+    static int[] sizes(Network m) { return ((Mlp) m.architecture()).sizes(); }
+
+    static float[] weight(Network m, int layer) { return Tensors.floats(m.tensor(2 * layer + ".weight")); }
+
+    static float[] bias(Network m, int layer) { return Tensors.floats(m.tensor(2 * layer + ".bias")); }
 
     @BeforeAll
     static void init() {
@@ -29,19 +36,19 @@ class MlpPruneTest {
     }
 
     /** Dense forward in float64 plain Java, with the post-ReLU outputs of hidden layer {@code unit} multiplied by {@code mask}. */
-    static double[] maskedForward(Mlp m, float[] x, int rows, int unit, double[] mask) {
-        int[] s = m.sizes();
+    static double[] maskedForward(Network m, float[] x, int rows, int unit, double[] mask) {
+        int[] s = sizes(m);
         double[] h = new double[x.length];
         for (int i = 0; i < x.length; i++) h[i] = x[i];
-        for (int l = 0; l < m.layers(); l++) {
-            float[] w = m.weightArray(l), b = m.biasArray(l);
+        for (int l = 0; l < s.length - 1; l++) {
+            float[] w = weight(m, l), b = bias(m, l);
             int in = s[l], out = s[l + 1];
             double[] next = new double[rows * out];
             for (int r = 0; r < rows; r++) {
                 for (int o = 0; o < out; o++) {
                     double acc = b[o];
                     for (int i = 0; i < in; i++) acc += (double) w[o * in + i] * h[r * in + i];
-                    if (l + 1 < m.layers()) acc = Math.max(0, acc);
+                    if (l + 2 < s.length) acc = Math.max(0, acc);
                     if (l == unit && mask != null) acc *= mask[o];
                     next[r * out + o] = acc;
                 }
@@ -51,21 +58,21 @@ class MlpPruneTest {
         return h;
     }
 
-    private static float[] logits(Mlp m, float[] x, int rows) {
+    private static float[] logits(Network m, float[] x, int rows) {
         try (PointerScope s = new PointerScope()) {
-            return Tensors.floats(m.forward(Tensors.of(x, rows, m.inputSize())));
+            return Tensors.floats(m.forward(Tensors.of(x, rows, sizes(m)[0])));
         }
     }
 
     @Test
     void pruningEqualsMaskingTheDroppedUnits() {
-        Mlp dense = Mlp.random(SIZES, 42);
+        Network dense = Network.random(Mlp.relu(SIZES), 42);
         int rows = 16;
         float[] x = randomInput(rows, 7, 1);
         int[] kept = {0, 3, 4, 7};
         double[] mask = {1, 0, 0, 1, 1, 0, 0, 1}; // zeroes units 1, 2, 5, 6
         double[] expected = maskedForward(dense, x, rows, 1, mask);
-        float[] got = logits(dense.prune(1, kept, null, 1f), x, rows);
+        float[] got = logits(Surgery.keep(dense, 1, kept), x, rows);
         assertEquals(expected.length, got.length);
         for (int i = 0; i < got.length; i++) assertEquals(expected[i], got[i], 1e-5, "logit " + i);
         // the masked reference really differs from the dense model, so the check means something
@@ -77,7 +84,7 @@ class MlpPruneTest {
 
     @Test
     void tensorForwardMatchesPlainJava() {
-        Mlp dense = Mlp.random(SIZES, 5);
+        Network dense = Network.random(Mlp.relu(SIZES), 5);
         float[] x = randomInput(10, 7, 2);
         double[] expected = maskedForward(dense, x, 10, 0, null);
         float[] got = logits(dense, x, 10);
@@ -86,62 +93,62 @@ class MlpPruneTest {
 
     @Test
     void keepingAllUnitsGivesTheDenseModel() {
-        Mlp dense = Mlp.random(SIZES, 43);
+        Network dense = Network.random(Mlp.relu(SIZES), 43);
         float[] x = randomInput(12, 7, 3);
-        for (int unit = 0; unit < dense.hiddenLayers(); unit++) {
-            int n = dense.hiddenSize(unit);
+        for (int unit = 0; unit < dense.units().size(); unit++) {
+            int n = dense.unit(unit).groups();
             int[] all = new int[n];
             for (int i = 0; i < n; i++) all[i] = i;
-            Mlp same = dense.prune(unit, all, null, 1f);
-            assertArrayEquals(dense.sizes(), same.sizes());
+            Network same = Surgery.keep(dense, unit, all);
+            assertArrayEquals(dense.widths(), same.widths());
             assertArrayEquals(logits(dense, x, 12), logits(same, x, 12), 0f, "unit " + unit);
         }
     }
 
     @Test
     void prunedSizesParamsAndFlops() {
-        Mlp dense = Mlp.random(SIZES, 44);
+        Network dense = Network.random(Mlp.relu(SIZES), 44);
         assertEquals(7 * 9 + 9 + 9 * 8 + 8 + 8 * 5 + 5 + 5 * 3 + 3, dense.params());
-        assertEquals(7 * 9 + 9 * 8 + 8 * 5 + 5 * 3, dense.flops());
-        Mlp pruned = dense.prune(1, new int[] {0, 3, 4, 7}, null, 1f);
-        assertArrayEquals(new int[] {7, 9, 4, 5, 3}, pruned.sizes());
-        assertEquals(4, pruned.hiddenSize(1));
+        assertEquals(7 * 9 + 9 * 8 + 8 * 5 + 5 * 3, dense.complexity(0).flops());
+        Network pruned = Surgery.keep(dense, 1, new int[] {0, 3, 4, 7});
+        assertArrayEquals(new int[] {9, 4, 5}, pruned.widths());
+        assertEquals(4, pruned.unit(1).groups());
         assertEquals(7 * 9 + 9 + 9 * 4 + 4 + 4 * 5 + 5 + 5 * 3 + 3, pruned.params());
-        assertEquals(7 * 9 + 9 * 4 + 4 * 5 + 5 * 3, pruned.flops());
-        assertEquals(4 * 9, pruned.weightArray(1).length);
-        assertEquals(5 * 4, pruned.weightArray(2).length);
+        assertEquals(7 * 9 + 9 * 4 + 4 * 5 + 5 * 3, pruned.complexity(0).flops());
+        assertEquals(4 * 9, weight(pruned, 1).length);
+        assertEquals(5 * 4, weight(pruned, 2).length);
         // the dense model is untouched
-        assertArrayEquals(SIZES, dense.sizes());
+        assertArrayEquals(new int[] {9, 8, 5}, dense.widths());
     }
 
     @Test
     void columnScaleAndRefitWeight() {
-        Mlp dense = Mlp.random(SIZES, 45);
+        Network dense = Network.random(Mlp.relu(SIZES), 45);
         int[] kept = {2, 6};
-        Mlp scaled = dense.prune(0, kept, null, 2f);
-        float[] w1 = dense.weightArray(1), got = scaled.weightArray(1);
+        Network scaled = Surgery.keep(dense, 0, kept, 2f, null);
+        float[] w1 = weight(dense, 1), got = weight(scaled, 1);
         for (int o = 0; o < 8; o++) {
             for (int i = 0; i < 2; i++) assertEquals(2f * w1[o * 9 + kept[i]], got[o * 2 + i], 0f);
         }
         float[] refit = new float[8 * 2];
         for (int i = 0; i < refit.length; i++) refit[i] = i;
-        assertArrayEquals(refit, dense.prune(0, kept, refit, 1f).weightArray(1), 0f);
-        assertThrows(IllegalArgumentException.class, () -> dense.prune(0, kept, new float[3], 1f));
-        assertThrows(IllegalArgumentException.class, () -> dense.prune(0, new int[0], null, 1f));
-        assertThrows(IllegalArgumentException.class, () -> dense.prune(0, new int[] {1, 1}, null, 1f));
-        assertThrows(IllegalArgumentException.class, () -> dense.prune(0, new int[] {9}, null, 1f));
-        assertThrows(IllegalArgumentException.class, () -> dense.prune(3, new int[] {0}, null, 1f));
+        assertArrayEquals(refit, weight(Surgery.keep(dense, 0, kept, 1f, Tensors.of(refit, 8, 2)), 1), 0f);
+        assertThrows(IllegalArgumentException.class, () -> Surgery.keep(dense, 0, kept, 1f, Tensors.of(new float[3], 3)));
+        assertThrows(IllegalArgumentException.class, () -> Surgery.keep(dense, 0, new int[0]));
+        assertThrows(IllegalArgumentException.class, () -> Surgery.keep(dense, 0, new int[] {1, 1}));
+        assertThrows(IllegalArgumentException.class, () -> Surgery.keep(dense, 0, new int[] {9}));
+        assertThrows(IllegalArgumentException.class, () -> Surgery.keep(dense, 3, new int[] {0}));
     }
 
     @Test
     void modelBuiltInsideAPointerScopeOutlivesIt() {
-        Mlp dense = Mlp.random(SIZES, 46);
-        Mlp inner;
+        Network dense = Network.random(Mlp.relu(SIZES), 46);
+        Network inner;
         try (PointerScope s = new PointerScope()) {
-            inner = dense.prune(1, new int[] {0, 1}, null, 1f);
+            inner = Surgery.keep(dense, 1, new int[] {0, 1});
         }
         System.gc();
-        assertArrayEquals(dense.biasArray(0), inner.biasArray(0), 0f);
+        assertArrayEquals(bias(dense, 0), bias(inner, 0), 0f);
         float[] x = randomInput(3, 7, 4);
         assertEquals(9, logits(inner, x, 3).length);
     }

@@ -1,15 +1,13 @@
-package io.ispasp.prune.conv;
+package io.ispasp.prune;
 
 import io.ispasp.core.Score;
 import io.ispasp.engine.Tensors;
 import io.ispasp.kernels.UnitKernel;
-import io.ispasp.prune.Evaluation;
-import io.ispasp.prune.ScoreOracle;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * The statistics path of a unit whose B is a 3x3 conv (stride 1, padding 1), from {@link ConvStatistics}: a
+ * The statistics path of a unit whose B is a 3x3 conv (stride 1, padding 1), from {@link UnitStatistics}: a
  * feature-level unit kernel over the 9N patch features answers ||R||^2 (and the correlation score, summed over
  * each channel's 9 taps) for the support expanded to its channels' features. The signed-sum score is
  * g = Q (1 - m) with Q[c, c'] = sum_{k, k'} M[(c,k), (c',k')] T[(c',k'), k], M = W'^T W' and T the per-tap patch
@@ -24,7 +22,7 @@ public final class PatchOracle implements ScoreOracle {
     private final double[] mass;
     private final double[] q;   // [N, N], signed-sum only
 
-    public PatchOracle(ConvStatistics stats, UnitKernel kernel, Score score) {
+    public PatchOracle(UnitStatistics stats, UnitKernel kernel, Score score) {
         if (stats.taps != 9) throw new IllegalArgumentException("patch oracle needs a 3x3 unit");
         if (score == Score.GROUP_NORM) throw new IllegalArgumentException("group-norm has no statistics path for a 3x3 B; use the direct path");
         this.kernel = kernel;
@@ -73,7 +71,7 @@ public final class PatchOracle implements ScoreOracle {
     }
 
     /** Q = sum over taps k, k' of M[c,k,c',k'] T[c',k',k], in float64 with libtorch. */
-    static double[] signedSumMatrix(ConvStatistics s) {
+    static double[] signedSumMatrix(UnitStatistics s) {
         int n = s.groups, f = 9 * n;
         try (PointerScope scope = new PointerScope()) {
             Tensor w = Tensors.of(s.weight, s.outputs, f);

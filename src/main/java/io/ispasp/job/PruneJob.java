@@ -1,0 +1,128 @@
+package io.ispasp.job;
+
+import java.util.List;
+import java.util.function.ToDoubleFunction;
+
+import io.ispasp.baseline.Baselines;
+import io.ispasp.core.Method;
+import io.ispasp.core.PruneOptions;
+import io.ispasp.core.PruneReport;
+import io.ispasp.kernels.Backends;
+import io.ispasp.nn.Complexity;
+import io.ispasp.nn.Network;
+import io.ispasp.prune.Calibration;
+import io.ispasp.prune.FlopsTarget;
+import io.ispasp.prune.IspaspSelector;
+import io.ispasp.prune.Layout;
+import io.ispasp.prune.Pruner;
+import io.ispasp.prune.Selector;
+import io.ispasp.runtime.TorchRuntime;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One pruning run on any network, the same for the CLI and the embedding API: a layout (given, or chosen for a
+ * FLOPs target), every unit of it pruned by the chosen method from input to output, optionally a fine-tune after
+ * each unit (the authors' option) and/or at the end, test accuracy at each stage where a test set is given, and
+ * the report.
+ */
+public final class PruneJob {
+    private static final Logger LOG = LoggerFactory.getLogger(PruneJob.class);
+
+    private PruneJob() {}
+
+    /** Trains a network in place (a fine-tune). */
+    @FunctionalInterface
+    public interface Tuner {
+        void tune(Network net);
+    }
+
+    /**
+     * What to prune and what to do around it.
+     *
+     * @param layout        the layout, or null to choose one for {@code flopsTarget}
+     * @param flopsTarget   FLOPs of the pruned network over the dense one, used when layout is null
+     * @param ratio         the plain ratio every unit is pruned at (for the report), or null
+     * @param input         image side FLOPs are counted at (ignored for MLPs)
+     * @param blockTune     run after each pruned unit, or null
+     * @param finalTune     run once at the end, or null
+     * @param accuracy      test accuracy of a network, or null (no accuracy in the report)
+     * @param denseAccuracy the dense network's accuracy when already known, else null
+     */
+    public record Plan(Layout layout, Double flopsTarget, Double ratio, int input, Tuner blockTune, Tuner finalTune,
+                       ToDoubleFunction<Network> accuracy, Double denseAccuracy) {
+        public Plan {
+            if (layout == null && flopsTarget == null) throw new IllegalArgumentException("give a layout or a FLOPs target");
+        }
+    }
+
+    public record Result(Network model, PruneReport report) {}
+
+    /** The selector of a method. */
+    public static Selector selector(Method method) {
+        return switch (method) {
+            case ISPASP -> new IspaspSelector();
+            case GFS -> Baselines.gfs();
+            case MAGNITUDE -> Baselines.magnitude();
+            case ACTIVATION -> Baselines.activation();
+            case RANDOM -> Baselines.random();
+        };
+    }
+
+    /** Prunes {@code dense} (left untouched) on {@code calib}; {@code progress} is told after each pruned unit. */
+    public static Result run(Network dense, Calibration calib, Plan plan, PruneOptions options, JobProgress progress) {
+        TorchRuntime.init();
+        long t0 = System.nanoTime();
+        Layout layout = plan.layout() != null ? plan.layout()
+                : FlopsTarget.choose(dense, calib, options, plan.flopsTarget(), plan.input());
+        double search = (System.nanoTime() - t0) / 1e9;
+        double[] tuneSeconds = {0};
+        int total = layout.prunedUnits().length;
+        int[] done = {0};
+        Pruner.AfterUnit after = (u, r, net) -> {
+            if (plan.blockTune() != null) {
+                long f0 = System.nanoTime();
+                LOG.info("fine-tuning after {}", r.name());
+                plan.blockTune().tune(net);
+                tuneSeconds[0] += (System.nanoTime() - f0) / 1e9;
+            }
+            progress.unitDone(++done[0], total, r);
+        };
+        long p0 = System.nanoTime();
+        Pruner.Outcome out = Pruner.prune(dense, layout, calib, options, selector(options.method()), after);
+        double prune = (System.nanoTime() - p0) / 1e9 - tuneSeconds[0];
+        Network model = out.model();
+        try {
+            Double before = null, afterPrune = null, afterTune = null;
+            if (plan.accuracy() != null) {
+                before = plan.denseAccuracy() != null ? plan.denseAccuracy() : plan.accuracy().applyAsDouble(dense);
+                afterPrune = plan.accuracy().applyAsDouble(model);
+            }
+            if (plan.finalTune() != null) {
+                long f0 = System.nanoTime();
+                plan.finalTune().tune(model);
+                tuneSeconds[0] += (System.nanoTime() - f0) / 1e9;
+                if (plan.accuracy() != null) afterTune = plan.accuracy().applyAsDouble(model);
+            }
+            List<PruneReport.UnitReport> units = out.units();
+            Complexity c0 = dense.complexity(plan.input()), c1 = model.complexity(plan.input());
+            PruneReport report = new PruneReport(dense.architecture().describe(), dense.architecture().nativeInput() == 0 ? 0 : plan.input(),
+                    options.method().cliName(), plan.ratio(), layout.ratios(), plan.layout() == null ? plan.flopsTarget() : null,
+                    device(options), options.score().cliName(), options.target().cliName(), options.refit(), options.iterations(),
+                    calib.size(), units, new PruneReport.Counts(c0.params(), c1.params()),
+                    new PruneReport.Counts(c0.flops(), c1.flops()), new PruneReport.Accuracy(before, afterPrune, afterTune),
+                    new PruneReport.Seconds(units.stream().mapToDouble(PruneReport.UnitReport::dataSeconds).sum(),
+                            units.stream().mapToDouble(PruneReport.UnitReport::iterationSeconds).sum(), prune, search, tuneSeconds[0]));
+            return new Result(model, report);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /** The backends in words, for reports: where the i-SpaSP kernels ran, and libtorch's threads. */
+    public static String device(PruneOptions options) {
+        Backends.Choice c = Backends.select(options.device());
+        return c.kernels().name() + " kernels (" + c.reason() + "); libtorch cpu, " + TorchRuntime.threads() + " threads";
+    }
+}

@@ -1,0 +1,81 @@
+package io.ispasp.prune;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.ispasp.core.PruneOptions;
+import io.ispasp.core.PruneReport.UnitReport;
+import io.ispasp.engine.Cancellation;
+import io.ispasp.engine.Tensors;
+import io.ispasp.nn.Network;
+import io.ispasp.nn.Surgery;
+import io.ispasp.nn.Unit;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * The one pruning loop, for every family: prunes the units a {@link Layout} names, from input to output. Each unit
+ * sees the current, already pruned (and, with a hook, fine-tuned) prefix; after each unit, surgery makes the network
+ * physically smaller. The dense network passed in is never modified; the result is a new network the caller owns.
+ */
+public final class Pruner {
+    private Pruner() {}
+
+    /** Called after each pruned unit with the new network (e.g. to fine-tune it in place, the authors' option). */
+    @FunctionalInterface
+    public interface AfterUnit {
+        void done(int unit, UnitReport report, Network pruned);
+
+        AfterUnit NONE = (u, r, n) -> {};
+    }
+
+    /** The pruned network and one report per pruned unit. */
+    public record Outcome(Network model, List<UnitReport> units) {}
+
+    public static Outcome prune(Network dense, Layout layout, Calibration calibration, PruneOptions options,
+                                Selector selector, AfterUnit after) {
+        if (calibration.size() < 1) throw new IllegalArgumentException("no calibration samples");
+        layout.check(dense);
+        // Surgery never modifies its input, so the dense network serves as the first "current" one without a copy;
+        // every later one is a new network owned (and closed) here.
+        Network current = dense;
+        List<UnitReport> reports = new ArrayList<>();
+        try {
+            for (int u : layout.prunedUnits()) {
+                Cancellation.checkpoint();
+                Unit unit = current.unit(u);
+                UnitData data = new UnitData(current, dense, u, layout.keep(u, unit.groups()), calibration, options);
+                Selection sel;
+                Network next;
+                try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+                    sel = selector.select(data);
+                    if (sel.kept().length != data.keep()) {
+                        throw new IllegalStateException(data.name() + ": selector kept " + sel.kept().length + " groups, expected " + data.keep());
+                    }
+                    if (sel.residual().length == 0) sel = sel.withResidual(new double[] {UnitResidual.of(data, sel)});
+                    next = Surgery.keep(current, u, sel.kept(), sel.columnScale(), rawWeight(data, sel));
+                }
+                UnitReport report = new UnitReport(data.name(), unit.hidden(), data.groups(), sel.kept().length, sel.kept(),
+                        sel.path(), sel.pathReason(), sel.residual(), sel.iterationsRun(), sel.residualRefit(),
+                        sel.dataSeconds(), sel.iterationSeconds());
+                reports.add(report);
+                if (current != dense) current.close();
+                current = next;
+                after.done(u, report, current);
+            }
+            return new Outcome(current == dense ? dense.copy() : current, reports);
+        } catch (RuntimeException e) {
+            if (current != dense) current.close();
+            throw e;
+        }
+    }
+
+    /** A refit's weight ([out, s] of B's linear part, BN scale folded in) as B's own weight, or null. */
+    static Tensor rawWeight(UnitData unit, Selection sel) {
+        if (sel.nextWeight() == null) return null;
+        int out = unit.outputs(), s = sel.kept().length;
+        Tensor w = Tensors.of(sel.nextWeight(), out, s).div(unit.unit().kappa().reshape(-1, 1));
+        return unit.convolutional() ? w.reshape(out, s, 1, 1) : w;
+    }
+}

@@ -1,0 +1,212 @@
+package io.ispasp.prune;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+import io.ispasp.baseline.Baselines;
+import io.ispasp.core.Device;
+import io.ispasp.core.PathChoice;
+import io.ispasp.core.PruneOptions;
+import io.ispasp.core.Score;
+import io.ispasp.job.TensorCalibration;
+import io.ispasp.nn.Architecture;
+import io.ispasp.nn.NetCalibration;
+import io.ispasp.nn.NetFixtures;
+import io.ispasp.nn.Network;
+import io.ispasp.nn.Unit;
+import io.ispasp.nn.arch.Architectures;
+import org.bytedeco.javacpp.PointerScope;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The pruning engine on every family and kind of unit (B a Linear, a 1x1 conv, a 3x3 conv, strided or not): the
+ * statistics path gives the direct path's scores, residuals and supports wherever it applies; every method prunes
+ * every unit to its size; the cases without a statistics path take the direct one and say why.
+ */
+class EveryUnitKindTest {
+    static Stream<Architecture> architectures() { return NetFixtures.all().stream(); }
+
+    static PruneOptions options(Score score) {
+        return PruneOptions.builder().score(score).iterations(6).batchSize(5).gfsCandidates(3).gfsBatch(4)
+                .device(Device.CPU).build();
+    }
+
+    /** One unit of each kind of the network (by B's kernel, stride and kind), at most four. */
+    static List<Unit> unitKinds(Network net) {
+        Map<String, Unit> kinds = new LinkedHashMap<>();
+        for (Unit u : net.units()) kinds.putIfAbsent(u.convolutional() + "/" + u.kernel() + "/" + u.stride(), u);
+        List<Unit> out = new ArrayList<>(kinds.values());
+        return out.subList(0, Math.min(4, out.size()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("architectures")
+    void statisticsPathGivesTheDirectPathsAnswers(Architecture arch) {
+        try (PointerScope s = new PointerScope(); Network net = NetFixtures.randomized(arch, 11);
+             TensorCalibration calib = NetCalibration.of(arch, 12, 3)) {
+            for (Unit unit : unitKinds(net)) {
+                for (Score score : Score.values()) {
+                    int n = unit.groups();
+                    UnitData data = new UnitData(net, net, unit.index(), Math.max(1, n * 3 / 10), calib, options(score));
+                    String why = UnitStatistics.unsupported(data);
+                    if (why != null || unit.taps() != 1 && score == Score.GROUP_NORM) continue;
+                    String what = arch.name() + " " + unit.name() + " " + score;
+                    try (ScoreOracle direct = IspaspSelector.open(data, PathChoice.DIRECT);
+                         ScoreOracle stats = IspaspSelector.open(data, PathChoice.STATISTICS)) {
+                        assertArrayEquals(direct.activationMass(), stats.activationMass(), 1e-4 * max(direct.activationMass()), what + " mass");
+                        SplittableRandom rnd = new SplittableRandom(unit.index());
+                        double scale = max(direct.evaluate(new int[0], true).scores());
+                        for (int trial = 0; trial < 5; trial++) {
+                            int[] support = trial == 0 ? new int[0] : rnd.ints(0, n).distinct().limit(1 + rnd.nextInt(Math.max(1, n - 1))).sorted().toArray();
+                            Evaluation a = direct.evaluate(support, true), b = stats.evaluate(support, true);
+                            assertEquals(a.residual(), b.residual(), 1e-4 * Math.max(1, a.residual()), what + " residual, |S|=" + support.length);
+                            assertArrayEquals(a.scores(), b.scores(), 2e-4 * Math.max(1e-12, scale), what + " scores, |S|=" + support.length);
+                        }
+                        IspaspSelector.Loop x = IspaspSelector.run(direct, data.keep(), 6, true);
+                        IspaspSelector.Loop y = IspaspSelector.run(stats, data.keep(), 6, true);
+                        assertArrayEquals(x.support(), y.support(), what + " supports");
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("architectures")
+    void everyMethodPrunesEveryUnitToItsSize(Architecture arch) {
+        try (PointerScope s = new PointerScope(); Network dense = NetFixtures.randomized(arch, 1);
+             TensorCalibration calib = NetCalibration.of(arch, 8, 2)) {
+            long denseParams = dense.params();
+            Layout layout = Layout.every(dense, 0.5);
+            int side = arch.nativeInput() == 224 ? 64 : arch.nativeInput();
+            for (Selector sel : new Selector[] {new IspaspSelector(), Baselines.gfs(), Baselines.magnitude(),
+                    Baselines.activation(), Baselines.random()}) {
+                var out = Pruner.prune(dense, layout, calib, options(Score.SIGNED_SUM), sel, Pruner.AfterUnit.NONE);
+                try (Network pruned = out.model()) {
+                    assertArrayEquals(layout.widths(dense), pruned.widths());
+                    assertEquals(dense.units().size(), out.units().size());
+                    for (int u = 0; u < out.units().size(); u++) assertEquals(dense.unit(u).hidden(), out.units().get(u).hidden());
+                    assertEquals(pruned.complexity(side).params(), pruned.params());
+                    assertTrue(pruned.params() < denseParams);
+                    assertArrayEquals(new long[] {2, arch.classes()}, pruned.forward(calib.inputs(0, 2)).shape());
+                }
+                assertEquals(denseParams, dense.params(), "the dense network is untouched");
+            }
+        }
+    }
+
+    /** With ratio >= 0.5 the candidate set covers every group, so i-SpaSP keeps the top-s by activation mass. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("architectures")
+    void largeRatiosKeepTheMostActiveGroups(Architecture arch) {
+        try (PointerScope s = new PointerScope(); Network dense = NetFixtures.randomized(arch, 4);
+             TensorCalibration calib = NetCalibration.of(arch, 6, 3)) {
+            for (Unit u : unitKinds(dense)) {
+                UnitData unit = new UnitData(dense, dense, u.index(), u.groups() * 6 / 10 + 1, calib, options(Score.SIGNED_SUM));
+                int[] expected = TopK.indices(unit.activationMass(), unit.keep());
+                assertArrayEquals(expected, new IspaspSelector().select(unit).kept(), u.name());
+            }
+        }
+    }
+
+    @Test
+    void gfsIsReproducibleAndScalesTheKeptColumns() {
+        Architecture arch = NetFixtures.all().get(0);
+        try (PointerScope s = new PointerScope(); Network dense = NetFixtures.randomized(arch, 4);
+             TensorCalibration calib = NetCalibration.of(arch, 8, 3)) {
+            UnitData unit = new UnitData(dense, dense, 2, 3, calib, options(Score.SIGNED_SUM));
+            var a = Baselines.gfs().select(unit);
+            var b = Baselines.gfs().select(unit);
+            assertArrayEquals(a.kept(), b.kept());
+            assertEquals((float) dense.unit(2).groups() / 3, a.columnScale(), 1e-6);
+        }
+    }
+
+    @Test
+    void groupNormOnA3x3UnitIsDirectOnly() {
+        Architecture arch = NetFixtures.all().get(0);
+        try (PointerScope s = new PointerScope(); Network net = NetFixtures.randomized(arch, 2);
+             TensorCalibration calib = NetCalibration.of(arch, 4, 5)) {
+            PruneOptions auto = options(Score.GROUP_NORM);
+            var sel = new IspaspSelector().select(new UnitData(net, net, 1, 3, calib, auto));
+            assertEquals("direct", sel.path());
+            assertTrue(sel.pathReason().contains("group-norm"), sel.pathReason());
+            PruneOptions forced = auto.toBuilder().path(PathChoice.STATISTICS).build();
+            var e = assertThrows(IllegalArgumentException.class, () -> new IspaspSelector().select(new UnitData(net, net, 1, 3, calib, forced)));
+            assertTrue(e.getMessage().contains("group-norm"), e.getMessage());
+        }
+    }
+
+    /** A Bottleneck's first unit of a downsampling block has a strided 3x3 B: direct only, and the reason says so. */
+    @Test
+    void aStrided3x3BTakesTheDirectPathAndSaysWhy() {
+        Architecture arch = Architectures.parse("resnet50 form=cifar width=0.125 classes=10");
+        try (PointerScope s = new PointerScope(); Network net = NetFixtures.randomized(arch, 2);
+             TensorCalibration calib = NetCalibration.of(arch, 4, 5)) {
+            Unit strided = net.unit("layer2.0.conv1");
+            assertEquals(2, strided.stride());
+            var sel = new IspaspSelector().select(new UnitData(net, net, strided.index(), 4, calib, options(Score.CORRELATION)));
+            assertEquals("direct", sel.path());
+            assertTrue(sel.pathReason().contains("stride 2"), sel.pathReason());
+        }
+    }
+
+    /** Refit applies where B reads one position (MobileNetV2's projection, a Bottleneck's conv3) and lowers the residual. */
+    @Test
+    void refitOnOneByOneUnitsLowersTheResidual() {
+        Architecture arch = Architectures.parse("mobilenet_v2 form=cifar width=0.25 classes=10");
+        try (PointerScope s = new PointerScope(); Network net = NetFixtures.randomized(arch, 2);
+             TensorCalibration calib = NetCalibration.of(arch, 16, 5)) {
+            PruneOptions o = options(Score.SIGNED_SUM).toBuilder().refit(true).refitLambda(1e-6).build();
+            Selection sel = new IspaspSelector().select(new UnitData(net, net, 3, 10, calib, o));
+            assertTrue(sel.residualRefit() < sel.residual()[sel.residual().length - 1], sel.residualRefit() + " vs " + sel.residual()[sel.residual().length - 1]);
+            var out = Pruner.prune(net, Layout.parse("units:" + net.unit(3).name() + "=0.3", net, null), calib, o,
+                    new IspaspSelector(), Pruner.AfterUnit.NONE);
+            try (Network pruned = out.model()) {
+                assertEquals(out.units().get(0).residualRefit(), refitResidual(net, pruned, 3, calib), 1e-3 * Math.max(1, out.units().get(0).residualRefit()));
+            }
+        }
+    }
+
+    /** ||B_dense(H) - B_pruned(H_S)||^2 over the calibration data, from the two networks' own layers. */
+    private static double refitResidual(Network dense, Network pruned, int unit, TensorCalibration calib) {
+        try (PointerScope s = new PointerScope()) {
+            var x = calib.inputs(0, calib.size());
+            Unit a = dense.unit(unit), b = pruned.unit(unit);
+            var r = a.bLinear(a.hidden(a.input(x))).add(a.bShift().reshape(1, -1, 1, 1))
+                    .sub(b.bLinear(b.hidden(b.input(x))).add(b.bShift().reshape(1, -1, 1, 1))).to(org.bytedeco.pytorch.global.torch.ScalarType.Double);
+            return r.mul(r).sum().item_double();
+        }
+    }
+
+    @Test
+    void flopsTargetIsMetAndUnreachableTargetsAreErrors() {
+        Architecture arch = NetFixtures.all().get(0);
+        try (PointerScope s = new PointerScope(); Network dense = NetFixtures.randomized(arch, 6);
+             TensorCalibration calib = NetCalibration.of(arch, 6, 3)) {
+            long denseFlops = dense.complexity(32).flops();
+            Layout l = FlopsTarget.choose(dense, calib, options(Score.SIGNED_SUM), 0.7, 32);
+            double ratio = dense.complexity(32, l.widths(dense)).flops() / (double) denseFlops;
+            assertTrue(ratio <= 0.7 && ratio > 0.6, "FLOPs ratio " + ratio);
+            var e = assertThrows(IllegalArgumentException.class, () -> FlopsTarget.choose(dense, calib, options(Score.SIGNED_SUM), 0.05, 32));
+            assertTrue(e.getMessage().contains("out of reach"), e.getMessage());
+        }
+    }
+
+    static double max(double[] v) {
+        double m = 0;
+        for (double x : v) m = Math.max(m, Math.abs(x));
+        return m;
+    }
+}
