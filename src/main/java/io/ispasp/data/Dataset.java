@@ -9,7 +9,7 @@ import org.bytedeco.pytorch.Tensor;
  * An in-memory labelled data set: {@code size} rows of {@code featureSize} floats (already normalised) and an
  * integer class label per row. Immutable; safe to share between threads.
  */
-public final class Dataset {
+public final class Dataset implements LabeledData {
     private final float[] features;
     private final int[] labels;
     private final int featureSize;
@@ -30,11 +30,28 @@ public final class Dataset {
         this.numClasses = numClasses;
     }
 
+    @Override
     public int size() { return labels.length; }
 
     public int featureSize() { return featureSize; }
 
     public int numClasses() { return numClasses; }
+
+    /** Same as {@link #numClasses()}. */
+    @Override
+    public int classes() { return numClasses; }
+
+    /** {@code [featureSize]}. */
+    @Override
+    public long[] sampleShape() { return new long[] {featureSize}; }
+
+    /** Same as {@link #features(int[])}. */
+    @Override
+    public Tensor inputs(int[] rows) { return features(rows); }
+
+    /** Same as {@link #features(int, int)}. */
+    @Override
+    public Tensor inputs(int from, int to) { return features(from, to); }
 
     public int label(int i) { return labels[i]; }
 
@@ -52,6 +69,7 @@ public final class Dataset {
     }
 
     /** Labels of rows [from, to) as an int64 tensor. */
+    @Override
     public Tensor labels(int from, int to) {
         checkRange(from, to);
         long[] l = new long[to - from];
@@ -66,6 +84,7 @@ public final class Dataset {
         return Tensors.of(out, rows.length, featureSize);
     }
 
+    @Override
     public Tensor labels(int[] rows) {
         long[] l = new long[rows.length];
         for (int i = 0; i < rows.length; i++) l[i] = labels[rows[i]];

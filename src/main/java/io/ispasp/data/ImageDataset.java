@@ -19,7 +19,7 @@ import org.bytedeco.pytorch.Tensor;
  * square size (for networks built for 64x64 or 224x224 inputs); {@link #height()} and {@link #width()} always give
  * the size of the tensors {@link #images} returns.
  */
-public final class ImageDataset {
+public final class ImageDataset implements LabeledData {
     /** Per-channel mean of CIFAR-10 training pixels in [0,1] (R, G, B). */
     static final float[] MEAN = {0.4914f, 0.4822f, 0.4465f};
     /** Per-channel standard deviation of CIFAR-10 training pixels in [0,1] (R, G, B). */
@@ -91,6 +91,7 @@ public final class ImageDataset {
     }
 
     /** Number of images. */
+    @Override
     public int size() { return labels.length; }
 
     /** Channels per image: always 3 (R, G, B). */
@@ -110,6 +111,26 @@ public final class ImageDataset {
 
     /** Number of classes (the length of {@link #classNames()}, also when some class has no image here). */
     public int numClasses() { return classNames.size(); }
+
+    /** Same as {@link #numClasses()}. */
+    @Override
+    public int classes() { return classNames.size(); }
+
+    /** {@code [3, height(), width()]}: the shape of one image as {@link #images} returns it. */
+    @Override
+    public long[] sampleShape() { return new long[] {CHANNELS, height(), width()}; }
+
+    /** Same as {@link #images(int[])}: normalised, not augmented. */
+    @Override
+    public Tensor inputs(int[] rows) { return images(rows); }
+
+    /** Same as {@link #images(int[], Augmentation, SplittableRandom)}. */
+    @Override
+    public Tensor inputs(int[] rows, Augmentation aug, SplittableRandom rnd) { return images(rows, aug, rnd); }
+
+    /** Same as {@link #images(int, int)}. */
+    @Override
+    public Tensor inputs(int from, int to) { return images(from, to); }
 
     /** The class names, index = label (unmodifiable). */
     public List<String> classNames() { return classNames; }
@@ -211,6 +232,7 @@ public final class ImageDataset {
      *
      * @throws IndexOutOfBoundsException unless {@code 0 <= from < to <= size()}
      */
+    @Override
     public Tensor labels(int from, int to) {
         checkRange(from, to);
         long[] l = new long[to - from];
@@ -223,6 +245,7 @@ public final class ImageDataset {
      *
      * @throws IndexOutOfBoundsException when a row is outside {@code [0, size())}
      */
+    @Override
     public Tensor labels(int[] rows) {
         long[] l = new long[rows.length];
         for (int i = 0; i < rows.length; i++) l[i] = labels[Objects.checkIndex(rows[i], labels.length)];

@@ -49,8 +49,7 @@ public final class ConvTrainer {
 
     /** Batches per epoch for {@code images} training images (see the class comment for the last batch). */
     public int batchesPerEpoch(int images) {
-        int b = config.batchSize(), full = images / b, rest = images % b;
-        return rest == 0 || (rest == 1 && full > 0) ? full : full + 1;
+        return Batches.perEpochJoiningALoneLast(images, config.batchSize());
     }
 
     /** Steps of a run on {@code images} images: epochs x batches per epoch, capped by {@code maxSteps} when set. */

@@ -30,6 +30,16 @@ public final class Sgd implements AutoCloseable {
      * @throws IllegalArgumentException on a momentum outside [0, 1), Nesterov without momentum, or a negative decay
      */
     public Sgd(List<Tensor> params, double momentum, boolean nesterov, double weightDecay) {
+        this(params, momentum, nesterov, weightDecay, false);
+    }
+
+    /**
+     * An optimiser over {@code params}; with {@code decayVectors} the weight decay applies to every parameter,
+     * 1-D ones (BN weights, biases) included, otherwise only to those {@link #decays(Tensor)} accepts.
+     *
+     * @throws IllegalArgumentException on a momentum outside [0, 1), Nesterov without momentum, or a negative decay
+     */
+    public Sgd(List<Tensor> params, double momentum, boolean nesterov, double weightDecay, boolean decayVectors) {
         if (!(momentum >= 0 && momentum < 1)) throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
         if (nesterov && momentum == 0) throw new IllegalArgumentException("Nesterov momentum needs momentum > 0");
         if (!(weightDecay >= 0) || !Double.isFinite(weightDecay)) {
@@ -43,7 +53,7 @@ public final class Sgd implements AutoCloseable {
         this.buffers = new Tensor[this.params.length];
         try (PointerScope scope = new PointerScope()) {
             for (int i = 0; i < this.params.length; i++) {
-                decayed[i] = weightDecay > 0 && decays(this.params[i]);
+                decayed[i] = weightDecay > 0 && (decayVectors || decays(this.params[i]));
                 if (momentum > 0) {
                     buffers[i] = torch.zeros_like(this.params[i]);
                     buffers[i].retainReference(); // outlives the scope; released by close()

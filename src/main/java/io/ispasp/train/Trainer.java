@@ -148,14 +148,9 @@ public final class Trainer {
         return (rows + config.batchSize() - 1) / config.batchSize();
     }
 
-    /** Fisher-Yates shuffle of {@code a} in place (shared with {@link ConvTrainer}). */
+    /** Fisher-Yates shuffle of {@code a} in place: {@link Batches#shuffle} (used by {@link ConvTrainer} too). */
     static void shuffle(int[] a, SplittableRandom rnd) {
-        for (int i = a.length - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            int tmp = a[i];
-            a[i] = a[j];
-            a[j] = tmp;
-        }
+        Batches.shuffle(a, rnd);
     }
 
     private static void checkFits(Mlp model, Dataset data) {

@@ -1,4 +1,6 @@
 /**
- * Training and evaluation: the MLP and conv trainers (Nesterov SGD, label smoothing) and evaluators.
+ * Training and evaluation: {@link io.ispasp.train.NetworkTrainer} and {@link io.ispasp.train.NetworkEvaluator} for a
+ * {@link io.ispasp.nn.Network} of any family (Nesterov SGD, label smoothing, per-step schedules), and the older MLP
+ * and conv trainers and evaluators the CLI still uses.
  */
 package io.ispasp.train;
