@@ -9,50 +9,51 @@ import io.ispasp.engine.Tensors;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * An in-memory labelled set of RGB images, kept as unsigned bytes ({@code N x C x H x W}, one plane per channel, rows
- * top to bottom) and turned into normalised float tensors batch by batch, so a split costs one byte per pixel.
- * Immutable and safe to share between threads: every method reads only, and {@link #images} draws its random numbers
- * from the generator the caller passes.
+ * An in-memory set of RGB images, labelled or not, kept as unsigned bytes ({@code N x C x H x W}, one plane per
+ * channel, rows top to bottom) and turned into normalised float tensors batch by batch, so a split costs one byte per
+ * pixel. Immutable and safe to share between threads: every method reads only, and {@link #images} draws its random
+ * numbers from the generator the caller passes.
  *
- * <p>Pixels {@code p} in 0..255 become {@code (p / 255 - mean[c]) / std[c]} with the CIFAR-10 training statistics
- * ({@link #MEAN}, {@link #STD}). A {@link #resized(int) resized} view returns the same images bilinearly scaled to a
- * square size (for networks built for 64x64 or 224x224 inputs); {@link #height()} and {@link #width()} always give
- * the size of the tensors {@link #images} returns.
+ * <p>Pixels {@code p} in 0..255 become {@code (p / 255 - mean[c]) / std[c]} with the statistics of the set's
+ * {@link #normalization()}: {@link Normalization#CIFAR10} unless the set was made with another (the image-tree reader
+ * {@link ImageTree} uses {@link Normalization#IMAGENET}); {@link #normalised(Normalization)} gives a view with other
+ * statistics. A {@link #resized(int) resized} view returns the same images bilinearly scaled to a square size (for
+ * networks built for 64x64 or 224x224 inputs); {@link #height()} and {@link #width()} always give the size of the
+ * tensors {@link #images} returns.
+ *
+ * <p>An unlabelled set ({@link #unlabelled}, e.g. calibration images from a flat folder) has {@link #labelled()}
+ * false, no class names ({@link #numClasses()} is 0), and its {@link #label(int)} and {@code labels(...)} throw
+ * {@link IllegalStateException}.
  */
 public final class ImageDataset implements LabeledData {
-    /** Per-channel mean of CIFAR-10 training pixels in [0,1] (R, G, B). */
-    static final float[] MEAN = {0.4914f, 0.4822f, 0.4465f};
-    /** Per-channel standard deviation of CIFAR-10 training pixels in [0,1] (R, G, B). */
-    static final float[] STD = {0.2470f, 0.2435f, 0.2616f};
     /** Channels every image has: the normalisation constants are RGB ones. */
     static final int CHANNELS = 3;
     /** Largest pixel array we accept: the longest Java byte array, with some headroom. */
     static final long MAX_BYTES = Integer.MAX_VALUE - 8L;
 
-    /** {@code LUT[c][p]}: normalised value of pixel value p in channel c; one lookup instead of a divide per pixel. */
-    private static final float[][] LUT = new float[CHANNELS][256];
-
-    static {
-        for (int c = 0; c < CHANNELS; c++) {
-            for (int p = 0; p < 256; p++) LUT[c][p] = normalise(c, p);
-        }
-    }
-
     private final byte[] pixels;
+    /** Number of images. */
+    private final int count;
+    /** Class index of each image; null in an unlabelled set. */
     private final int[] labels;
+    /** Empty in an unlabelled set. */
     private final List<String> classNames;
     private final int sourceHeight;
     private final int sourceWidth;
     /** Output side of a resized view; 0 when images keep their stored size. */
     private final int outputSize;
+    private final Normalization normalization;
 
-    private ImageDataset(byte[] pixels, int[] labels, List<String> classNames, int height, int width, int outputSize) {
+    private ImageDataset(byte[] pixels, int count, int[] labels, List<String> classNames, int height, int width,
+                         int outputSize, Normalization normalization) {
         this.pixels = pixels;
+        this.count = count;
         this.labels = labels;
         this.classNames = classNames;
         this.sourceHeight = height;
         this.sourceWidth = width;
         this.outputSize = outputSize;
+        this.normalization = normalization;
     }
 
     /**
@@ -64,35 +65,83 @@ public final class ImageDataset implements LabeledData {
      * @throws IllegalArgumentException when the sizes do not agree or a label is out of range
      */
     public static ImageDataset of(byte[] pixels, int[] labels, List<String> classNames, int height, int width) {
-        return create(pixels.clone(), labels.clone(), classNames, height, width);
+        return of(pixels, labels, classNames, height, width, Normalization.CIFAR10);
+    }
+
+    /** Like {@link #of(byte[], int[], List, int, int)}, normalised with {@code normalization}. */
+    public static ImageDataset of(byte[] pixels, int[] labels, List<String> classNames, int height, int width,
+                                  Normalization normalization) {
+        return create(pixels.clone(), labels.clone(), classNames, height, width, normalization);
+    }
+
+    /**
+     * An unlabelled data set over a copy of {@code pixels}: {@code count x 3 x height x width} unsigned bytes.
+     *
+     * @throws IllegalArgumentException when the sizes do not agree or {@code count < 0}
+     */
+    public static ImageDataset unlabelled(byte[] pixels, int count, int height, int width, Normalization normalization) {
+        return createUnlabelled(pixels.clone(), count, height, width, normalization);
     }
 
     /** Like {@link #of} but takes ownership of the arrays (no copy): the loaders' path for arrays nobody else holds. */
     static ImageDataset create(byte[] pixels, int[] labels, List<String> classNames, int height, int width) {
-        if (height <= 0 || width <= 0) throw new IllegalArgumentException("image size must be positive, got " + height + "x" + width);
+        return create(pixels, labels, classNames, height, width, Normalization.CIFAR10);
+    }
+
+    /** Like {@link #of} but takes ownership of the arrays (no copy). */
+    static ImageDataset create(byte[] pixels, int[] labels, List<String> classNames, int height, int width,
+                               Normalization normalization) {
         if (classNames.isEmpty()) throw new IllegalArgumentException("need at least one class");
-        long expected = (long) labels.length * CHANNELS * height * width;
-        if (pixels.length != expected) {
-            throw new IllegalArgumentException("pixels hold " + pixels.length + " bytes, expected " + labels.length + " x "
-                    + CHANNELS + " x " + height + " x " + width);
-        }
+        checkSizes(pixels, labels.length, height, width);
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] < 0 || labels[i] >= classNames.size()) {
                 throw new IllegalArgumentException("label " + labels[i] + " of image " + i + " outside [0," + classNames.size() + ")");
             }
         }
         List<String> names = List.copyOf(classNames);
-        return new ImageDataset(pixels, labels, names, height, width, 0);
+        return new ImageDataset(pixels, labels.length, labels, names, height, width, 0, Objects.requireNonNull(normalization, "normalization"));
     }
 
-    /** The normalised value of pixel value {@code p} (0..255) in channel {@code c}. */
+    /** Like {@link #unlabelled} but takes ownership of {@code pixels} (no copy). */
+    static ImageDataset createUnlabelled(byte[] pixels, int count, int height, int width, Normalization normalization) {
+        if (count < 0) throw new IllegalArgumentException("image count must not be negative, got " + count);
+        checkSizes(pixels, count, height, width);
+        return new ImageDataset(pixels, count, null, List.of(), height, width, 0, Objects.requireNonNull(normalization, "normalization"));
+    }
+
+    private static void checkSizes(byte[] pixels, int count, int height, int width) {
+        if (height <= 0 || width <= 0) throw new IllegalArgumentException("image size must be positive, got " + height + "x" + width);
+        long expected = (long) count * CHANNELS * height * width;
+        if (pixels.length != expected) {
+            throw new IllegalArgumentException("pixels hold " + pixels.length + " bytes, expected " + count + " x "
+                    + CHANNELS + " x " + height + " x " + width);
+        }
+    }
+
+    /** The CIFAR-10-normalised value of pixel value {@code p} (0..255) in channel {@code c}. */
     static float normalise(int c, int p) {
-        return ((p / 255f) - MEAN[c]) / STD[c];
+        return Normalization.CIFAR10.normalise(c, p);
     }
 
     /** Number of images. */
     @Override
-    public int size() { return labels.length; }
+    public int size() { return count; }
+
+    /** Whether the images have labels; false for an unlabelled set, which has no classes. */
+    public boolean labelled() { return labels != null; }
+
+    /** The per-channel statistics {@link #images} normalises with. */
+    public Normalization normalization() { return normalization; }
+
+    /**
+     * A view of the same images (shared, no copy) normalised with {@code n}; this set itself when it already is.
+     * For feeding e.g. CIFAR-10 images to a network trained with ImageNet statistics.
+     */
+    public ImageDataset normalised(Normalization n) {
+        Objects.requireNonNull(n, "normalization");
+        if (n == normalization) return this;
+        return new ImageDataset(pixels, count, labels, classNames, sourceHeight, sourceWidth, outputSize, n);
+    }
 
     /** Channels per image: always 3 (R, G, B). */
     public int channels() { return CHANNELS; }
@@ -109,7 +158,7 @@ public final class ImageDataset implements LabeledData {
     /** Width of the stored images, before any resize. */
     public int sourceWidth() { return sourceWidth; }
 
-    /** Number of classes (the length of {@link #classNames()}, also when some class has no image here). */
+    /** Number of classes (the length of {@link #classNames()}, also when some class has no image here); 0 when unlabelled. */
     public int numClasses() { return classNames.size(); }
 
     /** Same as {@link #numClasses()}. */
@@ -132,18 +181,23 @@ public final class ImageDataset implements LabeledData {
     @Override
     public Tensor inputs(int from, int to) { return images(from, to); }
 
-    /** The class names, index = label (unmodifiable). */
+    /** The class names, index = label (unmodifiable); empty when unlabelled. */
     public List<String> classNames() { return classNames; }
 
-    /** The class index of image {@code i}. */
+    /**
+     * The class index of image {@code i}.
+     *
+     * @throws IllegalStateException when the set is unlabelled
+     */
     public int label(int i) {
-        Objects.checkIndex(i, labels.length);
+        requireLabels();
+        Objects.checkIndex(i, count);
         return labels[i];
     }
 
     /** The stored pixel (0..255) of image {@code i}, channel {@code c}, row {@code y}, column {@code x}, before any resize. */
     public int pixel(int i, int c, int y, int x) {
-        Objects.checkIndex(i, labels.length);
+        Objects.checkIndex(i, count);
         Objects.checkIndex(c, CHANNELS);
         Objects.checkIndex(y, sourceHeight);
         Objects.checkIndex(x, sourceWidth);
@@ -151,16 +205,16 @@ public final class ImageDataset implements LabeledData {
     }
 
     /**
-     * The first {@code n} images (this set itself when {@code n >= size()}), with the same class names and the same
-     * output size.
+     * The first {@code n} images (this set itself when {@code n >= size()}), with the same class names (or none),
+     * output size and normalisation.
      *
      * @throws IllegalArgumentException when {@code n <= 0}
      */
     public ImageDataset head(int n) {
         if (n <= 0) throw new IllegalArgumentException("need at least one image, got " + n);
         if (n >= size()) return this;
-        return new ImageDataset(Arrays.copyOf(pixels, n * imageBytes()), Arrays.copyOf(labels, n), classNames,
-                sourceHeight, sourceWidth, outputSize);
+        return new ImageDataset(Arrays.copyOf(pixels, n * imageBytes()), n, labels == null ? null : Arrays.copyOf(labels, n),
+                classNames, sourceHeight, sourceWidth, outputSize, normalization);
     }
 
     /**
@@ -175,7 +229,7 @@ public final class ImageDataset implements LabeledData {
         if (size <= 0) throw new IllegalArgumentException("resize target must be positive, got " + size);
         int out = size == sourceHeight && size == sourceWidth ? 0 : size;
         if (out == outputSize) return this;
-        return new ImageDataset(pixels, labels, classNames, sourceHeight, sourceWidth, out);
+        return new ImageDataset(pixels, count, labels, classNames, sourceHeight, sourceWidth, out, normalization);
     }
 
     /**
@@ -210,11 +264,11 @@ public final class ImageDataset implements LabeledData {
         float[] out = new float[Math.multiplyExact(rows.length, imageBytes)];
         for (int k = 0; k < rows.length; k++) {
             int row = rows[k];
-            Objects.checkIndex(row, labels.length);
+            Objects.checkIndex(row, count);
             aug.apply(pixels, row * imageBytes, scratch, CHANNELS, sourceHeight, sourceWidth, rnd);
             int o = k * imageBytes;
             for (int c = 0; c < CHANNELS; c++) {
-                float[] lut = LUT[c];
+                float[] lut = normalization.table(c);
                 for (int j = c * plane, end = j + plane; j < end; j++) out[o + j] = lut[scratch[j] & 0xff];
             }
         }
@@ -230,10 +284,12 @@ public final class ImageDataset implements LabeledData {
     /**
      * Labels of images {@code [from, to)} as a new int64 tensor {@code [to - from]}.
      *
+     * @throws IllegalStateException when the set is unlabelled
      * @throws IndexOutOfBoundsException unless {@code 0 <= from < to <= size()}
      */
     @Override
     public Tensor labels(int from, int to) {
+        requireLabels();
         checkRange(from, to);
         long[] l = new long[to - from];
         for (int i = from; i < to; i++) l[i - from] = labels[i];
@@ -243,13 +299,22 @@ public final class ImageDataset implements LabeledData {
     /**
      * Labels of the images listed in {@code rows}, in that order, as a new int64 tensor {@code [rows.length]}.
      *
+     * @throws IllegalStateException when the set is unlabelled
      * @throws IndexOutOfBoundsException when a row is outside {@code [0, size())}
      */
     @Override
     public Tensor labels(int[] rows) {
+        requireLabels();
         long[] l = new long[rows.length];
-        for (int i = 0; i < rows.length; i++) l[i] = labels[Objects.checkIndex(rows[i], labels.length)];
+        for (int i = 0; i < rows.length; i++) l[i] = labels[Objects.checkIndex(rows[i], count)];
         return Tensors.ofLongs(l);
+    }
+
+    private void requireLabels() {
+        if (labels == null) {
+            throw new IllegalStateException("this image set (" + count + " images) is unlabelled (e.g. read from a flat image"
+                    + " folder without class sub-folders): it has no labels, only label-free uses such as calibration work on it");
+        }
     }
 
     private int imageBytes() {

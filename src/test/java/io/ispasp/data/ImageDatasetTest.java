@@ -192,6 +192,73 @@ class ImageDatasetTest {
         }
     }
 
+    @Test
+    void normalisationsCarryTheirConstants() {
+        assertArrayEquals(new float[] {0.4914f, 0.4822f, 0.4465f}, Normalization.CIFAR10.mean());
+        assertArrayEquals(new float[] {0.2470f, 0.2435f, 0.2616f}, Normalization.CIFAR10.std());
+        assertArrayEquals(new float[] {0.485f, 0.456f, 0.406f}, Normalization.IMAGENET.mean());
+        assertArrayEquals(new float[] {0.229f, 0.224f, 0.225f}, Normalization.IMAGENET.std());
+        Normalization.IMAGENET.mean()[0] = 9f; // a copy
+        assertEquals(0.485f, Normalization.IMAGENET.mean()[0]);
+        assertEquals((0 - 0.485f) / 0.229f, Normalization.IMAGENET.normalise(0, 0), 1e-6f);
+        assertEquals((1 - 0.406f) / 0.225f, Normalization.IMAGENET.normalise(2, 255), 1e-6f);
+        assertEquals(ImageDataset.normalise(1, 77), Normalization.CIFAR10.normalise(1, 77), 0f);
+    }
+
+    @Test
+    void normalisedViewsShareThePixelsAndKeepTheRest() {
+        ImageDataset d = small();
+        assertEquals(Normalization.CIFAR10, d.normalization());
+        assertSame(d, d.normalised(Normalization.CIFAR10));
+        ImageDataset n = d.resized(4).normalised(Normalization.IMAGENET);
+        assertEquals(Normalization.IMAGENET, n.normalization());
+        assertEquals(4, n.height());
+        assertEquals(Normalization.IMAGENET, n.head(1).normalization());
+        assertEquals(Normalization.IMAGENET, n.resized(8).normalization());
+        assertEquals(2, n.label(0));
+        try (PointerScope scope = new PointerScope()) {
+            float[] v = Tensors.floats(d.normalised(Normalization.IMAGENET).images(0, 1));
+            for (int c = 0; c < 3; c++) {
+                for (int j = 0; j < 6; j++) {
+                    assertEquals(Normalization.IMAGENET.normalise(c, CifarTestFiles.value(0, c, j)), v[c * 6 + j], 0f);
+                }
+            }
+        }
+        ImageDataset e = ImageDataset.of(CifarTestFiles.planes(0, 2, 3), new int[] {1}, CLASSES, 2, 3, Normalization.IMAGENET);
+        assertEquals(Normalization.IMAGENET, e.normalization());
+    }
+
+    @Test
+    void unlabelledSetsHaveNoClassesAndRefuseLabels() {
+        byte[] px = new byte[2 * 3 * 2 * 3];
+        System.arraycopy(CifarTestFiles.planes(0, 2, 3), 0, px, 0, 18);
+        System.arraycopy(CifarTestFiles.planes(1, 2, 3), 0, px, 18, 18);
+        ImageDataset d = ImageDataset.unlabelled(px, 2, 2, 3, Normalization.IMAGENET);
+        px[0]++;
+        assertEquals(CifarTestFiles.value(0, 0, 0), d.pixel(0, 0, 0, 0)); // copied
+        assertEquals(2, d.size());
+        assertEquals(false, d.labelled());
+        assertEquals(true, small().labelled());
+        assertEquals(0, d.numClasses());
+        assertEquals(List.of(), d.classNames());
+        for (ImageDataset v : List.of(d, d.head(1), d.resized(5), d.normalised(Normalization.CIFAR10))) {
+            assertEquals(false, v.labelled());
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> v.label(0));
+            assertEquals(true, e.getMessage().contains("unlabelled"), e.getMessage());
+            assertThrows(IllegalStateException.class, () -> v.labels(0, 1));
+            assertThrows(IllegalStateException.class, () -> v.labels(new int[] {0}));
+        }
+        assertEquals(1, d.head(1).size());
+        try (PointerScope scope = new PointerScope()) {
+            assertArrayEquals(new long[] {2, 3, 5, 5}, shape(d.resized(5).images(0, 2)));
+            float[] v = Tensors.floats(d.images(new int[] {1}));
+            assertEquals(Normalization.IMAGENET.normalise(2, CifarTestFiles.value(1, 2, 5)), v[2 * 6 + 5], 0f);
+        }
+        assertThrows(IllegalArgumentException.class, () -> ImageDataset.unlabelled(new byte[18], 2, 2, 3, Normalization.CIFAR10));
+        assertThrows(IllegalArgumentException.class, () -> ImageDataset.unlabelled(new byte[0], -1, 2, 3, Normalization.CIFAR10));
+        assertEquals(0, ImageDataset.unlabelled(new byte[0], 0, 2, 3, Normalization.CIFAR10).size());
+    }
+
     /** One 32x32 synthetic image. */
     private static ImageDataset one32() {
         return ImageDataset.of(CifarTestFiles.planes(5, 32, 32), new int[] {1}, CLASSES, 32, 32);

@@ -1,0 +1,239 @@
+package io.ispasp.data;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import io.ispasp.engine.Tensors;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * Reads the images of an arbitrary folder, of any sizes, as {@code size x size} images: calibration data for a model
+ * trained elsewhere (e.g. a torchvision ImageNet model pruned on whatever images are at hand). Two layouts, detected
+ * from what {@code DIR} holds:
+ * <ul>
+ *   <li><b>flat</b>: image files directly in {@code DIR}. The set is unlabelled ({@link ImageDataset#labelled()} is
+ *       false, no classes).</li>
+ *   <li><b>class folders</b>: {@code DIR/<class>/*.jpg}, one sub-folder per class. Labels are the index of the class
+ *       folder in name order ({@link String#compareTo}), as in {@link ImageFolder}; every class folder must hold
+ *       images directly (no deeper nesting).</li>
+ * </ul>
+ * Both image files and sub-folders directly in {@code DIR} is an error, as is a folder with neither. Names starting
+ * with a dot (hidden files and folders, macOS {@code ._x.jpg} companions) are ignored everywhere; image files are
+ * those ending in .jpg, .jpeg or .png (any case), other files are ignored. Files are sorted by name, and images come
+ * round-robin across classes (image 0 of every class, then image 1, ...; a class that runs out is skipped), so the
+ * first {@code limit} are as class-balanced as the tree allows.
+ *
+ * <p>A split tree {@code DIR/train/<class>/}, {@code DIR/test/<class>/} is not read here as a whole: {@code train}
+ * would be taken as a class folder and fail for holding folders instead of images (the message says so). Pass
+ * {@code DIR/train} or {@code DIR/test} to read one split with this reader, or use {@link Cifar10#load}, which reads
+ * such trees (same-size images, CIFAR-10 normalisation, both splits with the same classes) as before.
+ *
+ * <p><b>Resize</b>, as torchvision's {@code Resize(size)} followed by {@code CenterCrop(size)}: the shorter side is
+ * scaled to {@code size} and the longer one to {@code floor(size * long / short)}, bilinear with half-pixel centres
+ * and antialiased when shrinking ({@link Resize#bilinear}, libtorch's {@code interpolate}, like torchvision's tensor
+ * path and close to PIL's bilinear), then the centred {@code size x size} square is cut out (offset
+ * {@code round((resized - size) / 2)}, halves to even as Python rounds). Results are rounded to 0..255 and kept as
+ * bytes. Note torchvision's usual ImageNet evaluation scales to 256 and crops 224 (a 0.875 crop); calling this with
+ * 224 keeps the whole shorter side instead. Grayscale images get the gray value in R, G and B, and an alpha channel
+ * is dropped ({@link ImageDecoder}).
+ *
+ * <p><b>Normalisation</b>: {@link Normalization#IMAGENET} (mean 0.485, 0.456, 0.406; std 0.229, 0.224, 0.225), what
+ * torchvision's pretrained models expect; {@link ImageDataset#normalised} gives another.
+ */
+public final class ImageTree {
+    /** Largest image side accepted. */
+    public static final int MAX_SIZE = 1024;
+    /** Decoder threads at most: decoding and resizing photos is heavier than CIFAR's 32x32 files, and memory-hungry. */
+    private static final int MAX_THREADS = 4;
+    private static final String EXTENSIONS = ".jpg, .jpeg, .png (any case)";
+
+    private ImageTree() {}
+
+    /**
+     * The first {@code limit} images of {@code dir} (all when {@code limit == 0}) in the order above, each resized
+     * and centre-cropped to {@code size x size}, normalised with ImageNet statistics. Only those files are decoded.
+     *
+     * @param size the side of the square images (the model's input side), 1..{@value #MAX_SIZE}
+     * @param limit how many images at most; 0 for all
+     * @throws IllegalArgumentException when {@code size} is outside [1, {@value #MAX_SIZE}] or {@code limit < 0}
+     * @throws IOException with a one-line message naming the folder or file: a missing folder, no images, image
+     *         files and sub-folders mixed in {@code dir}, a class folder without images, or an undecodable file
+     */
+    public static ImageDataset load(Path dir, int size, int limit) throws IOException {
+        if (size < 1 || size > MAX_SIZE) {
+            throw new IllegalArgumentException("image size must be in [1, " + MAX_SIZE + "], got " + size);
+        }
+        if (limit < 0) throw new IllegalArgumentException("image limit must be >= 0 (0 = all images), got " + limit);
+        Layout layout = scan(dir);
+        List<ImageFolder.Item> items = ImageFolder.interleave(layout.perClass(), limit);
+        long bytes = (long) items.size() * ImageDataset.CHANNELS * size * size;
+        if (bytes > ImageDataset.MAX_BYTES) {
+            throw new IOException(items.size() + " images of " + size + "x" + size + " in " + dir
+                    + " do not fit in one memory array; use a limit of at most "
+                    + ImageDataset.MAX_BYTES / ((long) ImageDataset.CHANNELS * size * size));
+        }
+        byte[] pixels = decode(items, size);
+        if (layout.classes() == null) {
+            return ImageDataset.createUnlabelled(pixels, items.size(), size, size, Normalization.IMAGENET);
+        }
+        int[] labels = new int[items.size()];
+        for (int i = 0; i < labels.length; i++) labels[i] = items.get(i).label();
+        return ImageDataset.create(pixels, labels, layout.classes(), size, size, Normalization.IMAGENET);
+    }
+
+    /** What a folder holds: the image files per class (one list for a flat folder) and the class names (null: flat). */
+    record Layout(List<List<Path>> perClass, List<String> classes) {}
+
+    /** Finds the layout of {@code dir} and lists its image files; decodes nothing. */
+    static Layout scan(Path dir) throws IOException {
+        if (!Files.exists(dir)) throw new IOException("image folder not found: " + dir);
+        if (!Files.isDirectory(dir)) throw new IOException("not a folder: " + dir + " (expected a folder of images or of class folders)");
+        List<Path> images = new ArrayList<>();
+        List<Path> folders = new ArrayList<>();
+        list(dir, images, folders);
+        if (!images.isEmpty() && !folders.isEmpty()) {
+            throw new IOException("mixed layout in " + dir + ": " + images.size() + " image files (e.g. " + images.get(0).getFileName()
+                    + ") and " + folders.size() + " sub-folders (e.g. " + folders.get(0).getFileName() + ") side by side; put either"
+                    + " only image files in it (unlabelled) or only class folders holding the images (labelled)");
+        }
+        if (!images.isEmpty()) return new Layout(List.of(images), null);
+        if (folders.isEmpty()) {
+            throw new IOException("no images in " + dir + ": read are files ending in " + EXTENSIONS
+                    + " directly in it, or in its class sub-folders; hidden files are ignored");
+        }
+        List<List<Path>> perClass = new ArrayList<>();
+        List<String> classes = new ArrayList<>();
+        for (Path folder : folders) {
+            List<Path> files = new ArrayList<>();
+            List<Path> inner = new ArrayList<>();
+            list(folder, files, inner);
+            if (files.isEmpty()) {
+                String hint = inner.isEmpty() ? ""
+                        : "; it holds sub-folders (e.g. " + inner.get(0).getFileName() + "), but images must lie directly in each"
+                        + " class folder (for a split tree DIR/train/<class>/, pass DIR/train or DIR/test)";
+                throw new IOException("class folder has no images (" + EXTENSIONS + "): " + folder + hint);
+            }
+            perClass.add(files);
+            classes.add(folder.getFileName().toString());
+        }
+        return new Layout(perClass, classes);
+    }
+
+    /** The visible image files and visible sub-folders of {@code dir}, each sorted by name. */
+    private static void list(Path dir, List<Path> images, List<Path> folders) throws IOException {
+        List<Path> entries;
+        try (Stream<Path> s = Files.list(dir)) {
+            entries = s.filter(p -> !p.getFileName().toString().startsWith("."))
+                    .sorted((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()))
+                    .collect(Collectors.toList());
+        }
+        for (Path p : entries) {
+            if (Files.isDirectory(p)) folders.add(p);
+            else if (ImageFolder.isImageName(p.getFileName().toString()) && Files.isRegularFile(p)) images.add(p);
+        }
+    }
+
+    /** Decodes and resizes {@code items} on a few threads into one pixel array, in list order. */
+    private static byte[] decode(List<ImageFolder.Item> items, int size) throws IOException {
+        int n = items.size();
+        int imageBytes = ImageDataset.CHANNELS * size * size;
+        byte[] pixels = new byte[Math.multiplyExact(n, imageBytes)];
+        int threads = Math.max(1, Math.min(Math.min(MAX_THREADS, Runtime.getRuntime().availableProcessors()), n));
+        int chunks = Math.max(1, Math.min(n, threads * 4));
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "image-tree-decode");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<IOException>> results = new ArrayList<>();
+            for (int k = 0; k < chunks; k++) {
+                int from = (int) ((long) n * k / chunks);
+                int to = (int) ((long) n * (k + 1) / chunks);
+                results.add(pool.submit(() -> decodeRange(items, from, to, size, pixels)));
+            }
+            // In chunk order, so the reported failure is the one with the lowest index, whatever the timing.
+            for (Future<IOException> f : results) {
+                IOException e = f.get();
+                if (e != null) throw e;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while decoding images", e);
+        } catch (ExecutionException e) {
+            throw new IOException("image decoding failed: " + e.getCause(), e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+        return pixels;
+    }
+
+    /** Decodes items {@code [from, to)} into their rows of {@code pixels}; returns the first failure, or null. */
+    private static IOException decodeRange(List<ImageFolder.Item> items, int from, int to, int size, byte[] pixels) {
+        int imageBytes = ImageDataset.CHANNELS * size * size;
+        for (int i = from; i < to; i++) {
+            Path file = items.get(i).file();
+            try {
+                byte[] img = resizeCrop(ImageDecoder.read(file), size);
+                System.arraycopy(img, 0, pixels, i * imageBytes, imageBytes);
+            } catch (IOException e) {
+                return e;
+            } catch (RuntimeException e) {
+                return new IOException(file + ": cannot resize image: " + e.getMessage(), e);
+            }
+        }
+        return null;
+    }
+
+    /** {@code {height, width}} after scaling the shorter side of an {@code height x width} image to {@code size}. */
+    static int[] resizedShape(int height, int width, int size) {
+        if (width <= height) return new int[] {(int) ((long) size * height / width), size};
+        return new int[] {size, (int) ((long) size * width / height)};
+    }
+
+    /** Offset of a centred crop of {@code size} from a side of {@code side}: torchvision's {@code int(round(d / 2))}. */
+    static int cropOffset(int side, int size) {
+        return (int) Math.rint((side - size) / 2.0);
+    }
+
+    /** {@code img} scaled (shorter side to {@code size}) and centre-cropped: {@code 3 x size x size} bytes. */
+    static byte[] resizeCrop(ImageDecoder.Rgb img, int size) {
+        int h = img.height();
+        int w = img.width();
+        int[] shape = resizedShape(h, w, size);
+        int rh = shape[0];
+        int rw = shape[1];
+        int top = cropOffset(rh, size);
+        int left = cropOffset(rw, size);
+        byte[] out = new byte[ImageDataset.CHANNELS * size * size];
+        byte[] planes = img.planes();
+        if (rh == h && rw == w) {
+            for (int c = 0; c < ImageDataset.CHANNELS; c++) {
+                for (int y = 0; y < size; y++) {
+                    System.arraycopy(planes, (c * h + top + y) * w + left, out, (c * size + y) * size, size);
+                }
+            }
+            return out;
+        }
+        float[] in = new float[planes.length];
+        for (int i = 0; i < in.length; i++) in[i] = planes[i] & 0xff;
+        float[] v;
+        try (PointerScope scope = new PointerScope()) {
+            Tensor x = Tensors.of(in, 1, ImageDataset.CHANNELS, h, w);
+            Tensor r = Resize.bilinear(x, rh, rw);
+            v = Tensors.floats(r.narrow(2, top, size).narrow(3, left, size));
+        }
+        for (int i = 0; i < out.length; i++) out[i] = (byte) Math.max(0, Math.min(255, Math.round(v[i])));
+        return out;
+    }
+}
