@@ -65,6 +65,12 @@ class LegacyCheckpointTest {
 
     private static int unitPruned(String name) { return name.startsWith("resnet") ? 1 : 2; }
 
+    static void writeFloats(Path file, float[] v) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(v);
+        Files.write(file, b.array());
+    }
+
     static float[] readFloats(Path file) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
         float[] v = new float[b.remaining() / 4];
