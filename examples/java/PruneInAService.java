@@ -14,9 +14,8 @@ import io.ispasp.core.Method;
 import io.ispasp.api.PruningJob;
 import io.ispasp.api.PruningResult;
 import io.ispasp.modelfile.ModelFile;
-import io.ispasp.model.conv.Arch;
-import io.ispasp.model.conv.ConvNet;
-import io.ispasp.model.conv.ConvSpec;
+import io.ispasp.nn.Network;
+import io.ispasp.nn.arch.Architectures;
 
 /**
  * Pruning inside a Java service: a job on a worker thread, progress as it goes, a deadline that cancels it,
@@ -62,7 +61,7 @@ public final class PruneInAService {
 
     private static Path demoModel() throws Exception {
         Path file = Files.createTempFile("resnet18-cifar", ".pt");
-        try (ConvNet net = ConvNet.random(ConvSpec.dense(Arch.RESNET18, true, 10, 0.25), 42)) {
+        try (Network net = Network.random(Architectures.parse("resnet18 form=cifar width=0.25 classes=10"), 42)) {
             ModelFile.save(net, file);
         }
         return file;

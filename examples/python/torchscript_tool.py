@@ -108,6 +108,8 @@ def build(arch, classes=10, width=1.0, form="imagenet", seed=0, sizes="784,256,1
             model.classifier = torch.nn.Sequential(torch.nn.Linear(c * pool * pool, f), torch.nn.ReLU(True), torch.nn.Dropout(),
                                                    torch.nn.Linear(f, f), torch.nn.ReLU(True), torch.nn.Dropout(),
                                                    torch.nn.Linear(f, classes))
+    elif hasattr(torchvision.models, arch):  # any other torchvision model, e.g. to check that it is refused
+        model = getattr(torchvision.models, arch)(num_classes=classes)
     else:
         sys.exit("unknown arch " + arch)
     with torch.no_grad():

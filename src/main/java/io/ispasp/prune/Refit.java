@@ -21,9 +21,19 @@ public final class Refit {
             Tensor gram = Tensors.of(k.gram(), s, s);
             Tensor cross = Tensors.of(k.cross(), s, out);
             double meanDiag = gram.diagonal().mean().item_double();
-            double lambda = Math.max(relativeLambda * meanDiag, 1e-12);
-            Tensor a = gram.add(torch.eye(s).to(org.bytedeco.pytorch.global.torch.ScalarType.Double).mul(new org.bytedeco.pytorch.Scalar(lambda)));
-            Tensor l = torch.linalg_cholesky(a);
+            double lambda = Math.max(relativeLambda * meanDiag, 1e-12 * Math.max(1, meanDiag));
+            Tensor eye = torch.eye(s).to(org.bytedeco.pytorch.global.torch.ScalarType.Double);
+            Tensor l = null;
+            // Gram matrices summed from float32 batches can be indefinite by rounding when groups are (nearly)
+            // collinear or dead; a larger ridge then makes the system solvable (ten tries, x10 each).
+            for (int attempt = 0; l == null; attempt++) {
+                try {
+                    l = torch.linalg_cholesky(gram.add(eye.mul(new org.bytedeco.pytorch.Scalar(lambda))));
+                } catch (RuntimeException e) {
+                    if (attempt == 9) throw new IllegalStateException("refit: the kept groups' Gram matrix is not positive definite even with ridge " + lambda, e);
+                    lambda *= 10;
+                }
+            }
             Tensor x = torch.cholesky_solve(cross, l);             // [s, out]
             double residual = k.targetSquaredNorm() - 2 * x.mul(cross).sum().item_double()
                     + gram.mm(x).mul(x).sum().item_double();

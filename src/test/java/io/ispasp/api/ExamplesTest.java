@@ -14,7 +14,7 @@ import java.util.List;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 
-import io.ispasp.model.LoadedModel;
+import io.ispasp.nn.Network;
 import io.ispasp.modelfile.ModelFile;
 import io.ispasp.runtime.TorchRuntime;
 import org.junit.jupiter.api.Test;
@@ -41,8 +41,8 @@ class ExamplesTest {
             loader.loadClass("PruneInAService").getMethod("main", String[].class)
                     .invoke(null, (Object) new String[] {"", out.toString(), "0.8"});
         }
-        try (LoadedModel m = ModelFile.load(out)) {
-            assertTrue(m.conv().params() < 701_466, "smaller than the demo ResNet18-CIFAR x0.25: " + m.conv().params());
+        try (Network m = ModelFile.load(out)) {
+            assertTrue(m.params() < 701_466, "smaller than the demo ResNet18-CIFAR x0.25: " + m.params());
         }
     }
 }

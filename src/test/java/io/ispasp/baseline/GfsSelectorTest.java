@@ -36,7 +36,7 @@ class GfsSelectorTest {
         Fixtures.Data data = Fixtures.randomData(64, 6, 3, 12);
         Fixtures.Net net = new Fixtures.Net(model);
         for (int unit = 0; unit < 2; unit++) {
-            int n = model.hiddenSize(unit);
+            int n = model.unit(unit).groups();
             int[] greedy = bruteForceGreedy(net, data, unit, n - 1, step -> ALL_64);
             for (int s = 1; s < n; s++) {
                 PruneOptions opts = PruneOptions.builder().method(Method.GFS).ratio(Fixtures.ratioFor(s, n))

@@ -30,7 +30,7 @@ class MagnitudeSelectorTest {
         Fixtures.Data data = Fixtures.randomData(4, 8, 4, 1);
         for (int unit = 0; unit < 2; unit++) {
             int n = sizes[unit + 1], in = sizes[unit];
-            float[] w = model.weightArray(unit);
+            float[] w = io.ispasp.engine.Tensors.floats(model.tensor(2 * unit + ".weight"));
             Integer[] idx = new Integer[n];
             double[] l1 = new double[n];
             for (int r = 0; r < n; r++) {

@@ -104,4 +104,31 @@ class ConvCliTest {
         }
         assertTrue(Files.notExists(dir.resolve("x.ckpt")));
     }
+
+    /** Calibration images need no labels: a flat folder of photos of any size prunes the model; GFS, which scores the loss, says it needs labels. */
+    @Test
+    void anImageFolderWithoutLabelsCalibratesThePruning() throws IOException {
+        Path photos = Files.createDirectories(dir.resolve("photos"));
+        java.util.Random rnd = new java.util.Random(7);
+        for (int i = 0; i < 12; i++) {
+            int w = 24 + 7 * i, h = 40 + 3 * i;
+            java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(w, h, java.awt.image.BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) img.setRGB(x, y, rnd.nextInt(1 << 24));
+            javax.imageio.ImageIO.write(img, "png", photos.resolve("p" + i + ".png").toFile());
+        }
+        Path out = dir.resolve("img.ckpt"), report = dir.resolve("img.json");
+        CliTest.Run r = CliTest.cli("prune", "--model", dense.toString(), "--dataset", "images", "--data", photos.toString(),
+                "--input", "32", "--ratio", "0.5", "--iters", "3", "--out", out.toString(), "--report", report.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode rep = new ObjectMapper().readTree(report.toFile());
+        assertEquals(12, rep.get("calibration").asInt());
+        assertEquals(8, rep.get("units").size(), "every BasicBlock of resnet18");
+        assertTrue(rep.get("accuracy").get("before").isNull(), "no labels, no accuracy");
+        CliTest.Run g = CliTest.cli("prune", "--model", dense.toString(), "--dataset", "images", "--data", photos.toString(),
+                "--input", "32", "--ratio", "0.5", "--method", "gfs", "--out", dir.resolve("g.ckpt").toString(),
+                "--report", dir.resolve("g.json").toString());
+        assertEquals(2, g.code(), g.err());
+        assertEquals(1, g.errorLines().length, g.err());
+        assertTrue(g.errorLines()[0].contains("--method gfs needs labels"), g.err());
+    }
 }

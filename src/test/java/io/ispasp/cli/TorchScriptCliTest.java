@@ -75,12 +75,31 @@ class TorchScriptCliTest {
 
     @Test
     void unsupportedArchitectureIsAOneLineErrorListingTheSupportedOnes() throws IOException {
-        Path resnet50 = dir.resolve("resnet50.pt");
-        PyTorch.make("resnet50", resnet50, "--classes", "10");
-        CliTest.Run r = CliTest.cli("eval", "--model", resnet50.toString(), "--dataset", "cifar10", "--data", data.toString());
+        Path squeezenet = dir.resolve("squeezenet1_0.pt");
+        PyTorch.make("squeezenet1_0", squeezenet, "--classes", "10");
+        CliTest.Run r = CliTest.cli("eval", "--model", squeezenet.toString(), "--dataset", "cifar10", "--data", data.toString());
         assertEquals(1, r.code(), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
-        assertTrue(r.err().contains(resnet50.toString()) && r.err().contains("Bottleneck")
-                && r.err().contains("supported: torchvision resnet18, resnet34 and mobilenet_v2"), r.err());
+        assertTrue(r.err().contains(squeezenet.toString()) && r.err().contains("resnet50") && r.err().contains("vgg16_bn")
+                && r.err().contains("mobilenet_v2"), r.err());
+    }
+
+    /** A Bottleneck ResNet of 1000 classes pruned on CIFAR-10 images: no labels needed, no accuracy measured. */
+    @Test
+    void aThousandClassResnet50IsPrunedOnImagesOfOtherClasses() throws IOException {
+        Path r50 = dir.resolve("resnet50.pt");
+        PyTorch.make("resnet50", r50, "--classes", "1000", "--width", "0.125", "--form", "cifar");
+        Path out = dir.resolve("r50-pruned.pt"), report = dir.resolve("r50.json");
+        CliTest.Run r = CliTest.cli("prune", "--model", r50.toString(), "--dataset", "cifar10", "--data", data.toString(),
+                "--layout", "units:layer2.0.conv1=0.5,layer3.1.conv2=0.25", "--calib", "16", "--iters", "3",
+                "--out", out.toString(), "--report", report.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode rep = new ObjectMapper().readTree(report.toFile());
+        assertEquals("layer2.0.conv1", rep.get("units").get(0).get("name").asText());
+        assertEquals("layer2.0.bn1", rep.get("units").get(0).get("hidden").asText());
+        assertEquals("direct", rep.get("units").get(0).get("path").asText(), "a strided 3x3 B has only the direct path");
+        assertTrue(rep.get("accuracy").get("after").isNull(), "the labels are not the model's classes");
+        PyTorch.Output py = PyTorch.run(out, new float[2 * 3 * 32 * 32], new long[] {2, 3, 32, 32}, dir);
+        assertTrue(py.json().contains("\"output_shape\": [2, 1000]"), py.json());
     }
 }

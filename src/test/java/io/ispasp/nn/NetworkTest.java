@@ -58,7 +58,7 @@ class NetworkTest {
         assertEquals("features.1", vgg.get(0).hidden());
         assertEquals("features.6.conv.1.1", unit("mobilenet_v2", "features.6").hidden());
         assertEquals("1", unit("mlp sizes=4,8,8,2 flatten=true", "1").hidden());
-        assertEquals("2", unit("mlp sizes=4,8,8,2 batchnorm=true", "0").hidden());
+        assertEquals("1", unit("mlp sizes=4,8,8,2 batchnorm=true", "0").hidden(), "the BatchNorm1d after Linear 0");
     }
 
     private static UnitSpec unit(String arch, String name) {

@@ -53,7 +53,7 @@ class NativeMemoryTest {
         }
         for (io.ispasp.core.Method method : io.ispasp.core.Method.values()) {
             PruneOptions o = PruneOptions.builder().method(method).ratio(0.25).gfsCandidates(5).batchSize(128).build();
-            GroupSelector selector = io.ispasp.job.Selectors.of(method);
+            Selector selector = io.ispasp.job.PruneJob.selector(method);
             selector.select(Fixtures.unit(m, 0, d, o));
             long before = Pointer.totalCount();
             for (int i = 0; i < 2; i++) selector.select(Fixtures.unit(m, 0, d, o));
@@ -70,7 +70,7 @@ class NativeMemoryTest {
         return Pointer.physicalBytes() - Runtime.getRuntime().totalMemory();
     }
 
-    private static void runBoth(Mlp m, Dataset d, PruneOptions direct, PruneOptions stats) {
+    private static void runBoth(Network m, Dataset d, PruneOptions direct, PruneOptions stats) {
         new IspaspSelector().select(Fixtures.unit(m, 0, d, direct));
         new IspaspSelector().select(Fixtures.unit(m, 0, d, stats));
     }

@@ -15,16 +15,16 @@ import io.ispasp.data.Dataset;
 import io.ispasp.data.Mnist;
 import io.ispasp.nn.Network;
 import io.ispasp.runtime.TorchRuntime;
-import io.ispasp.train.Evaluator;
-import io.ispasp.train.TrainConfig;
-import io.ispasp.train.Trainer;
+import io.ispasp.train.NetworkEvaluator;
+import io.ispasp.train.NetworkTrainConfig;
+import io.ispasp.train.NetworkTrainer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Both paths agree on a unit of an MLP actually trained on MNIST (sparse, correlated activations). */
 class TrainedMnistUnitTest {
-    private static Mlp model;
+    private static Network model;
     private static Dataset calibration;
 
     @BeforeAll
@@ -34,9 +34,9 @@ class TrainedMnistUnitTest {
         Assumptions.assumeTrue(Files.isRegularFile(dir.resolve("train-images-idx3-ubyte")),
                 "MNIST not fetched into datasets/mnist (run datasets/fetch-mnist.sh)");
         Dataset train = Mnist.load(dir, true).head(6000);
-        model = Mlp.random(new int[] {784, 128, 64, 10}, 0);
-        new Trainer(TrainConfig.defaults().withEpochs(1)).train(model, train);
-        assertTrue(Evaluator.accuracy(model, train, 1000) > 0.85, "the trained model should have learned something");
+        model = Network.random(io.ispasp.nn.arch.Mlp.relu(784, 128, 64, 10), 0);
+        new NetworkTrainer(NetworkTrainConfig.mlp().withEpochs(1)).train(model, train);
+        assertTrue(NetworkEvaluator.accuracy(model, train, 1000) > 0.85, "the trained model should have learned something");
         calibration = train.head(1500);
     }
 
@@ -46,7 +46,7 @@ class TrainedMnistUnitTest {
             for (Target target : Target.values()) {
                 for (int unit = 0; unit < 2; unit++) {
                     PruneOptions o = PruneOptions.builder().ratio(0.2).score(score).target(target).batchSize(500).iterations(10).earlyStop(false).build();
-                    UnitData ctx = new UnitContext(model, model, unit, calibration, o);
+                    UnitData ctx = Fixtures.unit(model, unit, calibration, o);
                     UnitStatistics stats = UnitStatistics.gather(ctx);
                     UnitStatistics nativeStats;
                     try (StatisticsAccumulator acc = Backends.cpu().statistics(ctx.groups(), true)) {

@@ -42,18 +42,6 @@ final class NetworkFixtures {
         return new Dataset(x, y, d, k);
     }
 
-    /** The old {@link io.ispasp.model.Mlp} as a {@link Network} of {@code io.ispasp.nn.arch.Mlp.relu(sizes)} (copies). */
-    static Network toNetwork(io.ispasp.model.Mlp old) {
-        Map<String, Tensor> st = new LinkedHashMap<>();
-        try (PointerScope s = new PointerScope()) {
-            for (int l = 0; l < old.layers(); l++) {
-                st.put(2 * l + ".weight", old.weight(l));
-                st.put(2 * l + ".bias", old.bias(l));
-            }
-            return Network.fromState(io.ispasp.nn.arch.Mlp.relu(old.sizes()), st);
-        }
-    }
-
     /** Every state tensor (parameters and BN buffers) as float64 values, in a fresh map. */
     static Map<String, double[]> snapshot(Network net) {
         Map<String, double[]> out = new HashMap<>();

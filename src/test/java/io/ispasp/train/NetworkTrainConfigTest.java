@@ -3,9 +3,9 @@ package io.ispasp.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ispasp.data.Augmentation;
-import io.ispasp.model.conv.Arch;
 import io.ispasp.nn.arch.Architectures;
 import io.ispasp.nn.arch.Mlp;
 import org.junit.jupiter.api.Test;
@@ -14,30 +14,29 @@ import org.junit.jupiter.api.Test;
 class NetworkTrainConfigTest {
     @Test
     void mlpDefaultsAreTheOldTrainConfig() {
-        TrainConfig old = TrainConfig.defaults();
         NetworkTrainConfig c = NetworkTrainConfig.defaults(Mlp.relu(784, 128, 10));
         assertEquals(NetworkTrainConfig.mlp(), c);
-        assertEquals(old.epochs(), c.epochs());
-        assertEquals(old.batchSize(), c.batchSize());
-        assertEquals(old.lr(), c.lr());
-        assertEquals(old.momentum(), c.momentum());
+        assertEquals(3, c.epochs());
+        assertEquals(128, c.batchSize());
+        assertEquals(0.05, c.lr());
+        assertEquals(0.9, c.momentum());
         assertFalse(c.nesterov(), "the old MLP trainer uses classic momentum");
-        assertEquals(old.weightDecay(), c.weightDecay());
+        assertEquals(0.0, c.weightDecay());
         assertFalse(c.decayVectors(), "the old MLP trainer exempts biases");
         assertEquals(0.0, c.labelSmoothing());
         assertEquals(Augmentation.NONE, c.augmentation());
         assertEquals(LrSchedule.COSINE, c.schedule());
-        assertEquals(old.seed(), c.seed());
+        assertEquals(0L, c.seed());
         assertEquals(0L, c.maxSteps());
         assertEquals(NetworkTrainConfig.mlp(), NetworkTrainConfig.defaults(Architectures.parse("mlp sizes=10,5,2 activation=gelu batchnorm=true")));
     }
 
     @Test
     void imageDefaultsAreTheOldConvTrainConfig() {
-        assertSame(ConvTrainConfig.defaults(Arch.RESNET18), NetworkTrainConfig.defaults(Architectures.parse("resnet18 form=cifar width=0.125 classes=10")));
-        assertSame(ConvTrainConfig.defaults(Arch.RESNET34), NetworkTrainConfig.defaults(Architectures.parse("resnet34 form=imagenet classes=1000")));
-        assertSame(ConvTrainConfig.defaults(Arch.MOBILENETV2), NetworkTrainConfig.defaults(Architectures.parse("mobilenet_v2 form=cifar classes=10")));
-        assertSame(ConvTrainConfig.blockFineTune(Arch.MOBILENETV2), NetworkTrainConfig.blockFineTune(Architectures.parse("mobilenet_v2 form=cifar classes=10")));
+        assertImageRecipe(5e-4, LrSchedule.COSINE, 90, NetworkTrainConfig.defaults(Architectures.parse("resnet18 form=cifar width=0.125 classes=10")));
+        assertImageRecipe(5e-4, LrSchedule.COSINE, 90, NetworkTrainConfig.defaults(Architectures.parse("resnet34 form=imagenet classes=1000")));
+        assertImageRecipe(4e-5, LrSchedule.COSINE, 90, NetworkTrainConfig.defaults(Architectures.parse("mobilenet_v2 form=cifar classes=10")));
+        assertImageRecipe(4e-5, LrSchedule.CONSTANT, 1, NetworkTrainConfig.blockFineTune(Architectures.parse("mobilenet_v2 form=cifar classes=10")));
         assertEquals(4e-5, NetworkTrainConfig.defaults(Architectures.parse("mobilenet_v2 form=cifar classes=10")).weightDecay());
         assertEquals(5e-4, NetworkTrainConfig.defaults(Architectures.parse("resnet18 form=cifar classes=10")).weightDecay());
         NetworkTrainConfig vgg = NetworkTrainConfig.defaults(Architectures.parse("vgg16_bn form=cifar classes=10"));
@@ -47,19 +46,18 @@ class NetworkTrainConfigTest {
         assertEquals(1, NetworkTrainConfig.blockFineTune(Mlp.relu(4, 2)).epochs());
     }
 
-    private static void assertSame(ConvTrainConfig old, NetworkTrainConfig c) {
-        assertEquals(old.epochs(), c.epochs());
-        assertEquals(old.batchSize(), c.batchSize());
-        assertEquals(old.lr(), c.lr());
-        assertEquals(old.momentum(), c.momentum());
-        assertEquals(old.nesterov(), c.nesterov());
-        assertEquals(old.weightDecay(), c.weightDecay());
+    /** The recipe the conv trainer used before the families were unified (see the README's training section). */
+    private static void assertImageRecipe(double decay, LrSchedule schedule, int epochs, NetworkTrainConfig c) {
+        assertEquals(epochs, c.epochs());
+        assertEquals(256, c.batchSize());
+        assertEquals(0.01, c.lr());
+        assertEquals(0.9, c.momentum());
+        assertTrue(c.nesterov());
+        assertEquals(decay, c.weightDecay());
         assertFalse(c.decayVectors(), "the old conv trainer decays conv and linear weights only");
-        assertEquals(old.labelSmoothing(), c.labelSmoothing());
-        assertEquals(old.augmentation(), c.augmentation());
-        assertEquals(old.schedule(), c.schedule());
-        assertEquals(old.seed(), c.seed());
-        assertEquals(old.maxSteps(), c.maxSteps());
+        assertEquals(0.1, c.labelSmoothing());
+        assertEquals(Augmentation.STANDARD, c.augmentation());
+        assertEquals(schedule, c.schedule());
     }
 
     @Test
