@@ -74,8 +74,10 @@ for t in 2 1; do
     --model "f70-ispasp=$MB2/f70-ispasp.ckpt" "${control[@]}" --batch 1,8,64 --threads "$t"
 done
 
-for arch in resnet34 mobilenetv2; do
-  [[ -f "$NETS/$arch-dense.ckpt" ]] || "$ISPASP" bench random-net --arch "$arch" --seed 0 --out "$NETS/$arch-dense.ckpt" >&2
-  [[ -f "$NETS/$arch-reference.ckpt" ]] || "$ISPASP" bench random-net --arch "$arch" --seed 0 --layout reference --out "$NETS/$arch-reference.ckpt" >&2
-  latency "$arch-224-2t" --model "dense=$NETS/$arch-dense.ckpt" --model "reference=$NETS/$arch-reference.ckpt" --batch 1,8 --threads 2
+# NAME:ARCH (NAME as in the recorded result directories, ARCH as torchvision spells it)
+for pair in resnet34:resnet34 mobilenetv2:mobilenet_v2; do
+  name="${pair%%:*}" arch="${pair#*:}"
+  [[ -f "$NETS/$name-dense.ckpt" ]] || "$ISPASP" bench random-net --arch "$arch" --seed 0 --out "$NETS/$name-dense.ckpt" >&2
+  [[ -f "$NETS/$name-reference.ckpt" ]] || "$ISPASP" bench random-net --arch "$arch" --seed 0 --layout reference --out "$NETS/$name-reference.ckpt" >&2
+  latency "$name-224-2t" --model "dense=$NETS/$name-dense.ckpt" --model "reference=$NETS/$name-reference.ckpt" --batch 1,8 --threads 2
 done

@@ -11,10 +11,13 @@ import io.ispasp.core.PruneReport;
 import io.ispasp.core.Score;
 import io.ispasp.io.AtomicFiles;
 import io.ispasp.io.Json;
-import io.ispasp.job.MlpPruneJob;
-import io.ispasp.model.Mlp;
+import io.ispasp.job.DataCalibration;
+import io.ispasp.job.JobProgress;
+import io.ispasp.job.PruneJob;
+import io.ispasp.nn.Network;
+import io.ispasp.prune.Layout;
 import io.ispasp.runtime.TorchRuntime;
-import io.ispasp.train.Evaluator;
+import io.ispasp.train.NetworkEvaluator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,28 +56,32 @@ public final class AccuracyTable {
           .append("kept ratio, input to output; accuracy on the 10k test images.\n\n");
         List<Object> all = new ArrayList<>();
         for (int[] sizes : nets) {
-            Mlp dense = BenchModels.trained(sizes, data.train, data.test, BenchData.runsDir());
-            double denseAcc = Evaluator.accuracy(dense, data.test, 1000);
-            String net = java.util.Arrays.toString(sizes).replace(", ", "-").replace("[", "").replace("]", "");
-            Map<String, double[]> acc = new LinkedHashMap<>(), secs = new LinkedHashMap<>();
-            for (Variant v : variants) {
-                double[] a = new double[RATIOS.length], s = new double[RATIOS.length];
-                for (int i = 0; i < RATIOS.length; i++) {
-                    PruneOptions o = v.options().ratio(RATIOS[i]).build();
-                    MlpPruneJob.Result r = MlpPruneJob.run(dense, data.train, data.test, denseAcc, o, null);
-                    a[i] = r.report().accuracy().after();
-                    s[i] = r.report().seconds().total();
-                    all.add(Map.of("net", net, "variant", v.label(), "report", r.report()));
-                    LOG.info("{} {} ratio {}: accuracy {} ({} s)", net, v.label(), RATIOS[i], String.format("%.4f", a[i]), String.format("%.2f", s[i]));
+            try (Network dense = BenchModels.trained(sizes, data.train, data.test, BenchData.runsDir())) {
+                double denseAcc = NetworkEvaluator.accuracy(dense, data.test, 1000);
+                String net = java.util.Arrays.toString(sizes).replace(", ", "-").replace("[", "").replace("]", "");
+                Map<String, double[]> acc = new LinkedHashMap<>(), secs = new LinkedHashMap<>();
+                for (Variant v : variants) {
+                    double[] a = new double[RATIOS.length], s = new double[RATIOS.length];
+                    for (int i = 0; i < RATIOS.length; i++) {
+                        PruneOptions o = v.options().ratio(RATIOS[i]).build();
+                        PruneJob.Plan plan = new PruneJob.Plan(Layout.every(dense, RATIOS[i]), null, RATIOS[i], 0, null, null,
+                                m -> NetworkEvaluator.accuracy(m, data.test, 1000), denseAcc);
+                        PruneJob.Result r = PruneJob.run(dense, DataCalibration.of(data.train, o.calibration(), true), plan, o, JobProgress.NONE);
+                        r.model().close();
+                        a[i] = r.report().accuracy().after();
+                        s[i] = r.report().seconds().total();
+                        all.add(Map.of("net", net, "variant", v.label(), "report", r.report()));
+                        LOG.info("{} {} ratio {}: accuracy {} ({} s)", net, v.label(), RATIOS[i], String.format("%.4f", a[i]), String.format("%.2f", s[i]));
+                    }
+                    acc.put(v.label(), a);
+                    secs.put(v.label(), s);
                 }
-                acc.put(v.label(), a);
-                secs.put(v.label(), s);
+                md.append("## ").append(net).append(" (dense test accuracy ").append(String.format("%.2f%%", 100 * denseAcc)).append(")\n\n");
+                table(md, "accuracy %", acc, 100, "%.2f");
+                md.append("\nPruning seconds (all hidden layers, data pass + selection):\n\n");
+                table(md, "seconds", secs, 1, "%.2f");
+                md.append('\n');
             }
-            md.append("## ").append(net).append(" (dense test accuracy ").append(String.format("%.2f%%", 100 * denseAcc)).append(")\n\n");
-            table(md, "accuracy %", acc, 100, "%.2f");
-            md.append("\nPruning seconds (all hidden layers, data pass + selection):\n\n");
-            table(md, "seconds", secs, 1, "%.2f");
-            md.append('\n');
         }
         AtomicFiles.writeString(BenchData.resultsDir().resolve("mnist-accuracy.md"), md.toString());
         Json.write(BenchData.resultsDir().resolve("mnist-accuracy.json"), all);

@@ -10,19 +10,20 @@ import io.ispasp.core.PathChoice;
 import io.ispasp.core.PruneOptions;
 import io.ispasp.core.PruneReport;
 import io.ispasp.core.Score;
-import io.ispasp.baseline.ConvBaselines;
+import io.ispasp.baseline.Baselines;
 import io.ispasp.data.Cifar10;
 import io.ispasp.data.ImageDataset;
 import io.ispasp.io.AtomicFiles;
-import io.ispasp.job.ImageCalibration;
-import io.ispasp.model.conv.Arch;
-import io.ispasp.model.conv.ConvNet;
-import io.ispasp.model.conv.ConvSpec;
-import io.ispasp.model.conv.Layout;
+import io.ispasp.job.DataCalibration;
+import io.ispasp.nn.Architecture;
+import io.ispasp.nn.Network;
+import io.ispasp.nn.arch.Architectures;
+import io.ispasp.prune.Calibration;
+import io.ispasp.prune.IspaspSelector;
+import io.ispasp.prune.Layout;
+import io.ispasp.prune.Pruner;
 import io.ispasp.prune.Selection;
-import io.ispasp.prune.conv.ConvIspaspSelector;
-import io.ispasp.prune.conv.ConvPruner;
-import io.ispasp.prune.conv.ConvUnit;
+import io.ispasp.prune.UnitData;
 import io.ispasp.runtime.TorchRuntime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,7 +52,7 @@ public final class ConvTiming {
         boolean real = Cifar10.present(Cifar10.defaultDir(), true);
         if (!real) throw new IllegalStateException("CIFAR-10 not found in " + Cifar10.defaultDir() + ": run datasets/fetch-cifar10.sh");
         ImageDataset images = Cifar10.load(Cifar10.defaultDir(), true, CALIBRATION);
-        ConvSpec spec = ConvSpec.dense(Arch.RESNET34, false, 10, 1.0);
+        Architecture arch = Architectures.image("resnet34", false, 1.0, 10);
         PruneOptions base = PruneOptions.builder().method(Method.ISPASP).score(Score.SIGNED_SUM).iterations(ITERATIONS)
                 .earlyStop(false).calibration(CALIBRATION).batchSize(32).gfsBatch(128).device(Device.CPU).build();
         StringBuilder md = new StringBuilder("# Conv-net pruning time: statistics vs direct path vs GFS, ResNet34\n\n");
@@ -61,24 +62,25 @@ public final class ConvTiming {
           .append(CALIBRATION).append(" CIFAR-10 training images resized bilinearly, i-SpaSP signed-sum, T = ")
           .append(ITERATIONS).append(" without early stop, keep 0.4, 2 libtorch threads, C++ kernels. Times include the ")
           .append("data pass (prefix forward, H, and the Gram or the cached H and target).\n\n");
-        try (ConvNet net = ConvNet.random(spec, 0)) {
-            ImageCalibration calib224 = new ImageCalibration(images.resized(224));
+        try (Network net = Network.random(arch, 0)) {
+            Calibration calib224 = DataCalibration.of(images.resized(224), true);
             md.append("## One block at 224x224\n\n| block | N | positions | statistics s | direct s | direct / statistics | same support "
                     + "| GFS K=50, s steps (extrapolated) s | GFS / i-SpaSP statistics |\n|---|---|---|---|---|---|---|---|---|\n");
             for (String block : new String[] {"layer1.1", "layer3.1"}) {
-                int u = spec.unitIndex(block);
-                int keep = (int) Math.floor(0.4 * spec.inner(u));
+                int u = net.unit(block).index();
+                int n = net.unit(u).groups();
+                int keep = (int) Math.floor(0.4 * n);
                 Selection stats = timed(net, u, keep, calib224, base.toBuilder().path(PathChoice.STATISTICS).build());
                 Selection direct = timed(net, u, keep, calib224, base.toBuilder().path(PathChoice.DIRECT).build());
                 double ts = stats.dataSeconds() + stats.iterationSeconds(), td = direct.dataSeconds() + direct.iterationSeconds();
                 // one GFS step with gfsTimed candidates, scaled to K = 50 candidates and s steps
                 PruneOptions g = base.toBuilder().method(Method.GFS).gfsCandidates(gfsTimed).build();
                 long t0 = System.nanoTime();
-                ConvBaselines.gfs().select(new ConvUnit(net, u, 1, calib224, g));
+                Baselines.gfs().select(new UnitData(net, net, u, 1, calib224, g));
                 double step = (System.nanoTime() - t0) / 1e9;
                 double gfs = step * (50.0 / gfsTimed) * keep;
-                long positions = new ConvUnit(net, u, keep, calib224, base).positions();
-                md.append(String.format("| %s | %d | %d | %.1f | %.1f | %.1fx | %s | %.0f | %.0fx |%n", block, spec.inner(u), positions,
+                long positions = new UnitData(net, net, u, keep, calib224, base).positions();
+                md.append(String.format("| %s | %d | %d | %.1f | %.1f | %.1fx | %s | %.0f | %.0fx |%n", block, n, positions,
                         ts, td, td / ts, Arrays.equals(stats.kept(), direct.kept()) ? "yes" : "no", gfs, gfs / ts));
                 LOG.info("{}: statistics {} s, direct {} s, GFS step ({} candidates) {} s", block, ts, td, gfsTimed, step);
             }
@@ -87,10 +89,10 @@ public final class ConvTiming {
             md.append("## Whole reference layout (layer1.1, layer2.1-2, layer3.1-4), i-SpaSP auto path, no fine-tune\n\n")
               .append("| input | seconds | per block (path, seconds) |\n|---|---|---|\n");
             for (int size : new int[] {64, 224}) {
-                ImageCalibration calib = new ImageCalibration(images.resized(size));
+                Calibration calib = DataCalibration.of(images.resized(size), true);
                 long t0 = System.nanoTime();
-                ConvPruner.Outcome out = ConvPruner.prune(net, Layout.reference(spec), calib,
-                        base.toBuilder().path(PathChoice.AUTO).build(), new ConvIspaspSelector(), ConvPruner.AfterUnit.NONE);
+                Pruner.Outcome out = Pruner.prune(net, Layout.reference(net), calib,
+                        base.toBuilder().path(PathChoice.AUTO).build(), new IspaspSelector(), Pruner.AfterUnit.NONE);
                 double total = (System.nanoTime() - t0) / 1e9;
                 out.model().close();
                 StringBuilder per = new StringBuilder();
@@ -105,7 +107,7 @@ public final class ConvTiming {
         System.out.println(md);
     }
 
-    private static Selection timed(ConvNet net, int unit, int keep, ImageCalibration calib, PruneOptions o) {
-        return new ConvIspaspSelector().select(new ConvUnit(net, unit, keep, calib, o));
+    private static Selection timed(Network net, int unit, int keep, Calibration calib, PruneOptions o) {
+        return new IspaspSelector().select(new UnitData(net, net, unit, keep, calib, o));
     }
 }

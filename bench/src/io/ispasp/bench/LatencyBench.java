@@ -4,10 +4,10 @@ import java.util.concurrent.TimeUnit;
 
 import io.ispasp.bench.latency.MagnitudePruning;
 import io.ispasp.engine.Tensors;
-import io.ispasp.model.conv.Arch;
-import io.ispasp.model.conv.ConvNet;
-import io.ispasp.model.conv.ConvSpec;
-import io.ispasp.model.conv.Layout;
+import io.ispasp.nn.Architecture;
+import io.ispasp.nn.Network;
+import io.ispasp.nn.arch.Architectures;
+import io.ispasp.prune.Layout;
 import io.ispasp.runtime.TorchRuntime;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
@@ -25,7 +25,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * Inference time of one fixed ResNet18-CIFAR (width 1.0, 10 classes, {@code ConvNet.random(spec, 42)}), dense and
+ * Inference time of one fixed ResNet18-CIFAR (width 1.0, 10 classes, {@code Network.random(arch, 42)}), dense and
  * pruned, so that a change that slows the forward pass, or loses the pruned net's advantage, shows.
  * The pruned net keeps, by filter magnitude, 0.4 of the inner channels of every block of stages 1-3 (the
  * authors' per-stage ratios 0.4/0.4/0.4/1.0; their reference layout touches only blocks 1..n-2 of a stage, and
@@ -45,18 +45,18 @@ public class LatencyBench {
     @Param({"dense", "pruned"})
     public String model;
 
-    private ConvNet net;
+    private Network net;
     private Tensor x;
 
     @Setup(Level.Trial)
     public void setUp() {
         TorchRuntime.init();
-        ConvSpec spec = ConvSpec.dense(Arch.RESNET18, true, 10, 1.0);
-        ConvNet dense = ConvNet.random(spec, 42);
+        Architecture arch = Architectures.image("resnet18", true, 1.0, 10);
+        Network dense = Network.random(arch, 42);
         switch (model) {
             case "dense" -> net = dense;
             case "pruned" -> {
-                net = MagnitudePruning.prune(dense, Layout.parse(PRUNED_LAYOUT, spec, null));
+                net = MagnitudePruning.prune(dense, Layout.parse(PRUNED_LAYOUT, arch, null));
                 dense.close();
             }
             default -> throw new IllegalArgumentException("model must be dense or pruned, got " + model);

@@ -8,12 +8,15 @@ import io.ispasp.core.PathChoice;
 import io.ispasp.core.PruneOptions;
 import io.ispasp.core.Score;
 import io.ispasp.baseline.GfsSelector;
-import io.ispasp.data.Dataset;
 import io.ispasp.io.AtomicFiles;
-import io.ispasp.model.Mlp;
+import io.ispasp.job.DataCalibration;
+import io.ispasp.nn.Network;
+import io.ispasp.prune.Calibration;
 import io.ispasp.prune.IspaspSelector;
+import io.ispasp.prune.Layout;
 import io.ispasp.prune.Selection;
-import io.ispasp.prune.UnitContext;
+import io.ispasp.prune.Selector;
+import io.ispasp.prune.UnitData;
 import io.ispasp.runtime.TorchRuntime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,9 +38,13 @@ public final class PathTiming {
         TorchRuntime.init();
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         BenchData data = BenchData.load();
-        Mlp deep = BenchModels.trained(new int[] {784, 1024, 1024, 10}, data.train, data.test, BenchData.runsDir());
-        Mlp shallow = BenchModels.trained(new int[] {784, 1024, 10}, data.train, data.test, BenchData.runsDir());
-        Dataset calib = data.train.head(CALIBRATION);
+        try (Network deep = BenchModels.trained(new int[] {784, 1024, 1024, 10}, data.train, data.test, BenchData.runsDir());
+             Network shallow = BenchModels.trained(new int[] {784, 1024, 10}, data.train, data.test, BenchData.runsDir())) {
+            run(runs, deep, shallow, DataCalibration.of(data.train, CALIBRATION, true));
+        }
+    }
+
+    private static void run(int runs, Network deep, Network shallow, Calibration calib) throws Exception {
 
         StringBuilder md = new StringBuilder();
         md.append("# Pruning time: statistics vs direct path vs GFS\n\n");
@@ -51,12 +58,12 @@ public final class PathTiming {
         md.append("| net, unit | score | statistics | direct | auto (chose) | direct / statistics | auto / faster | auto chose the faster | same support |\n");
         md.append("|---|---|---|---|---|---|---|---|---|\n");
         List<double[]> autoRatios = new ArrayList<>();
-        Object[][] units = {{deep, 0, "784-1024-1024-10, hidden.0 (B: 1024 -> 1024)"},
-                            {deep, 1, "784-1024-1024-10, hidden.1 (B: 1024 -> 10)"},
-                            {shallow, 0, "784-1024-10, hidden.0 (B: 1024 -> 10)"}};
+        Object[][] units = {{deep, 0, label("784-1024-1024-10", deep, 0)},
+                            {deep, 1, label("784-1024-1024-10", deep, 1)},
+                            {shallow, 0, label("784-1024-10", shallow, 0)}};
         for (Score score : new Score[] {Score.SIGNED_SUM, Score.GROUP_NORM}) {
             for (Object[] u : units) {
-                Mlp model = (Mlp) u[0];
+                Network model = (Network) u[0];
                 int unit = (Integer) u[1];
                 PruneOptions base = PruneOptions.builder().ratio(RATIO).score(score).iterations(20).earlyStop(false)
                         .calibration(CALIBRATION).build();
@@ -80,7 +87,7 @@ public final class PathTiming {
         md.append("| net, unit | i-SpaSP auto, default score group-norm (s) | GFS K=50 (s) | GFS K=50 / i-SpaSP | exact GFS K=N (s, extrapolated) | exact GFS / i-SpaSP |\n");
         md.append("|---|---|---|---|---|---|\n");
         for (Object[] u : new Object[][] {units[0], units[2]}) {
-            Mlp model = (Mlp) u[0];
+            Network model = (Network) u[0];
             int unit = (Integer) u[1];
             PruneOptions isp = PruneOptions.builder().ratio(RATIO).iterations(20).earlyStop(false).calibration(CALIBRATION).build();
             select(model, unit, calib, isp); // warm-up
@@ -96,7 +103,7 @@ public final class PathTiming {
           .append("candidates left (N - n). GFS uses its own mini-batches of 128 rows per step (as the authors' code).\n\n");
         md.append("Why GFS is cheap on the two-layer net: every GFS candidate costs one forward of everything after the unit;\n")
           .append("after the hidden layer of 784-1024-10 that is only the 1024 -> 10 output layer (about 10k MACs per row), so\n")
-          .append("50 candidates x 102 steps x 128 rows is little work. After hidden.0 of 784-1024-1024-10 it is the\n")
+          .append("50 candidates x 102 steps x 128 rows is little work. After unit 0 of 784-1024-1024-10 it is the\n")
           .append("1024 -> 1024 -> 10 rest of the network (about 1.06 M MACs per row), a hundred times more per candidate.\n");
         double worst = autoRatios.stream().mapToDouble(r -> r[0]).max().orElse(Double.NaN);
         md.append(String.format("%nWorst auto / faster-path ratio over the units above: %.2f (where auto chose the same path\n"
@@ -105,22 +112,33 @@ public final class PathTiming {
         System.out.print(md);
     }
 
-    private static Selection select(Mlp model, int unit, Dataset calib, PruneOptions o) {
-        return new IspaspSelector().select(new UnitContext(model, model, unit, calib, o));
+    /** "NET, unit NAME (B: N -> out)": units are named by their Linear's index in the nn.Sequential. */
+    private static String label(String net, Network model, int unit) {
+        return net + ", unit " + model.unit(unit).name() + " (B: " + model.unit(unit).groups() + " -> " + model.unit(unit).outputs() + ")";
     }
 
-    private static Timer.Timed<Selection> time(Mlp model, int unit, Dataset calib, PruneOptions o, int runs) {
+    /** The unit at the options' kept ratio, as the pruner gives it to a selector (s = max(1, floor(ratio N))). */
+    private static UnitData unit(Network model, int unit, Calibration calib, PruneOptions o) {
+        int keep = Layout.every(model, o.ratio()).keep(unit, model.unit(unit).groups());
+        return new UnitData(model, model, unit, keep, calib, o);
+    }
+
+    private static Selection select(Network model, int unit, Calibration calib, PruneOptions o) {
+        return new IspaspSelector().select(unit(model, unit, calib, o));
+    }
+
+    private static Timer.Timed<Selection> time(Network model, int unit, Calibration calib, PruneOptions o, int runs) {
         return time(model, unit, calib, o, runs, new IspaspSelector());
     }
 
-    private static Timer.Timed<Selection> time(Mlp model, int unit, Dataset calib, PruneOptions o, int runs,
-                                               io.ispasp.prune.GroupSelector selector) {
-        return Timer.median(runs, () -> selector.select(new UnitContext(model, model, unit, calib, o)));
+    private static Timer.Timed<Selection> time(Network model, int unit, Calibration calib, PruneOptions o, int runs,
+                                               Selector selector) {
+        return Timer.median(runs, () -> selector.select(unit(model, unit, calib, o)));
     }
 
     /** Times EXACT_GFS_STEPS steps of exact GFS and extrapolates to the s steps of the full selection. */
-    private static double exactGfsExtrapolated(Mlp model, int unit, Dataset calib) {
-        int n = model.hiddenSize(unit);
+    private static double exactGfsExtrapolated(Network model, int unit, Calibration calib) {
+        int n = model.unit(unit).groups();
         int s = Math.max(1, (int) Math.floor(RATIO * n + 1e-9));
         PruneOptions o = PruneOptions.builder().ratio((EXACT_GFS_STEPS + 0.5) / n).gfsCandidates(0).calibration(CALIBRATION).build();
         double seconds = time(model, unit, calib, o, 1, new GfsSelector()).seconds();

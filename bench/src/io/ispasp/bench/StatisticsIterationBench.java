@@ -6,15 +6,18 @@ import java.util.concurrent.TimeUnit;
 import io.ispasp.core.PruneOptions;
 import io.ispasp.core.Score;
 import io.ispasp.data.Dataset;
-import io.ispasp.model.Mlp;
+import io.ispasp.job.DataCalibration;
 import io.ispasp.kernels.Backends;
+import io.ispasp.nn.Network;
+import io.ispasp.nn.arch.Mlp;
 import io.ispasp.prune.DirectOracle;
 import io.ispasp.prune.NativeOracle;
 import io.ispasp.prune.Evaluation;
 import io.ispasp.prune.StatisticsOracle;
-import io.ispasp.prune.UnitContext;
+import io.ispasp.prune.UnitData;
 import io.ispasp.prune.UnitStatistics;
 import io.ispasp.runtime.TorchRuntime;
+import org.bytedeco.javacpp.PointerScope;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -52,6 +55,7 @@ public class StatisticsIterationBench {
     private boolean flip;
     private boolean[][] masks;
     private int[][] supports;
+    private Network model;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -62,13 +66,15 @@ public class StatisticsIterationBench {
         float[] x = new float[rows * features];
         for (int i = 0; i < x.length; i++) x[i] = (float) (r.nextDouble() * 2 - 1);
         Dataset data = new Dataset(x, new int[rows], features, 1);
-        Mlp model = Mlp.random(new int[] {features, n, n}, 3);
+        model = Network.random(Mlp.relu(features, n, n), 3);
         PruneOptions o = PruneOptions.builder().ratio(0.1).score(sc).batchSize(1024).build();
-        UnitContext ctx = new UnitContext(model, model, 0, data, o);
-        stats = UnitStatistics.gather(ctx);
-        fast = new StatisticsOracle(stats, ctx.bWeight(), sc);
-        direct = new DirectOracle(ctx, sc);
-        cpp = new NativeOracle(Backends.cpu().unit(stats.inputs(ctx.bWeight()), sc), stats.activationMass());
+        UnitData unit = new UnitData(model, model, 0, n / 10, DataCalibration.of(data, false), o);
+        try (PointerScope scope = new PointerScope()) { // the oracles keep their own copies of B's weight
+            stats = UnitStatistics.gather(unit);
+            fast = new StatisticsOracle(stats, unit.bWeight(), sc);
+            direct = new DirectOracle(unit, sc);
+            cpp = new NativeOracle(Backends.cpu().unit(stats.inputs(), sc), stats.activationMass());
+        }
         support = randomSupport(r, n / 10);
         other = randomSupport(r, n / 10);
         supports = new int[RESIDUAL_BATCH][];
@@ -136,5 +142,6 @@ public class StatisticsIterationBench {
         fast.close();
         direct.close();
         cpp.close();
+        model.close();
     }
 }

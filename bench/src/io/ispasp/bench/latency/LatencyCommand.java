@@ -42,7 +42,7 @@ public final class LatencyCommand implements Callable<Integer> {
     boolean help;
 
     @Option(names = "--model", required = true, paramLabel = "[LABEL=]FILE",
-            description = "A model to time (repeat): an engine conv-net or MLP checkpoint or a TorchScript file. The label "
+            description = "A model to time (repeat): an engine checkpoint of any architecture or a TorchScript file. The label "
                     + "defaults to the file name without its extension.")
     List<String> models = new ArrayList<>();
 
@@ -65,7 +65,8 @@ public final class LatencyCommand implements Callable<Integer> {
     int minRuns;
 
     @Option(names = "--shape", paramLabel = "C,H,W", description = "Shape of one input sample: needed for TorchScript "
-            + "(default 3,224,224); for a conv-net checkpoint 3,S,S overrides its default (32 CIFAR form, 224 ImageNet form).")
+            + "(default 3,224,224) of an architecture the engine does not know; for an image model 3,S,S overrides its default "
+            + "(32 CIFAR form, 224 ImageNet form); for an MLP it must be its input size.")
     String shape;
 
     @Override

@@ -1,13 +1,15 @@
-package io.ispasp.cli;
+package io.ispasp.bench.latency;
 
-import static io.ispasp.cli.CliTest.cli;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,15 +20,15 @@ import javax.imageio.ImageIO;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.ispasp.bench.latency.MagnitudePruning;
-import io.ispasp.model.Mlp;
-import io.ispasp.model.MlpCheckpoint;
-import io.ispasp.model.conv.Arch;
-import io.ispasp.model.conv.Complexity;
-import io.ispasp.model.conv.ConvCheckpoint;
-import io.ispasp.model.conv.ConvNet;
-import io.ispasp.model.conv.ConvSpec;
-import io.ispasp.model.conv.Layout;
+import io.ispasp.cli.Main;
+import io.ispasp.modelfile.ModelFile;
+import io.ispasp.nn.Architecture;
+import io.ispasp.nn.Complexity;
+import io.ispasp.nn.Network;
+import io.ispasp.nn.arch.Architectures;
+import io.ispasp.nn.arch.Mlp;
+import io.ispasp.nn.file.NetworkCheckpoint;
+import io.ispasp.prune.Layout;
 import io.ispasp.runtime.TorchRuntime;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.JitModule;
@@ -45,25 +47,38 @@ class LatencyCommandTest {
     static Path dir;
     static Path dense;
     static Path pruned;
-    static ConvSpec denseSpec;
-    static ConvSpec prunedSpec;
+    /** Parameters and FLOPs at 32x32 of the dense and the pruned net. */
+    static Complexity denseSize;
+    static Complexity prunedSize;
+
+    /** What one CLI run printed and returned. */
+    record Run(int code, String out, String err) {}
+
+    static Run cli(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
 
     @BeforeAll
     static void setUp() throws IOException {
         TorchRuntime.init();
-        denseSpec = ConvSpec.dense(Arch.RESNET18, true, 10, 0.125);
-        Layout half = Layout.every(denseSpec, 0.5);
+        Architecture arch = Architectures.image("resnet18", true, 0.125, 10);
+        Layout half = Layout.every(arch, 0.5);
         dense = dir.resolve("dense.ckpt");
         pruned = dir.resolve("pruned.ckpt");
-        try (ConvNet net = ConvNet.random(denseSpec, 1); ConvNet small = MagnitudePruning.prune(net, half)) {
-            ConvCheckpoint.save(net, dense);
-            ConvCheckpoint.save(small, pruned);
-            prunedSpec = small.spec();
+        try (Network net = Network.random(arch, 1); Network small = MagnitudePruning.prune(net, half)) {
+            NetworkCheckpoint.save(net, dense);
+            NetworkCheckpoint.save(small, pruned);
+            assertEquals(arch, small.architecture());
+            assertArrayEquals(half.widths(net), small.widths());
+            denseSize = net.complexity(32);
+            prunedSize = small.complexity(32);
         }
-        assertEquals(half.apply(denseSpec), prunedSpec);
+        assertTrue(prunedSize.flops() < denseSize.flops());
     }
 
-    static CliTest.Run latency(String... args) {
+    static Run latency(String... args) {
         List<String> all = new ArrayList<>(List.of("bench", "latency"));
         all.addAll(Arrays.asList(args));
         return cli(all.toArray(new String[0]));
@@ -79,7 +94,7 @@ class LatencyCommandTest {
     void denseVsPrunedWritesTableJsonAndChart() throws IOException {
         Path out = dir.resolve("out");
         int threadsBefore = TorchRuntime.threads();
-        CliTest.Run r = latency(with(QUICK, "--model", dense.toString(), "--model", "small=" + pruned, "--batch", "1,2",
+        Run r = latency(with(QUICK, "--model", dense.toString(), "--model", "small=" + pruned, "--batch", "1,2",
                 "--threads", "1", "--out", out.toString()));
         assertEquals(0, r.code(), r.err());
         assertEquals(threadsBefore, TorchRuntime.threads(), "the thread setting is restored");
@@ -96,9 +111,9 @@ class LatencyCommandTest {
         assertEquals("dense", models.get(0).get("label").asText());
         assertEquals("small", models.get(1).get("label").asText());
         assertEquals("[3,32,32]", models.get(0).get("sample_shape").toString());
-        assertEquals(Complexity.of(denseSpec, 32).flops(), models.get(0).get("flops_per_sample").asLong());
-        assertEquals(Complexity.of(prunedSpec, 32).flops(), models.get(1).get("flops_per_sample").asLong());
-        assertEquals(Complexity.of(prunedSpec, 32).params(), models.get(1).get("params").asLong());
+        assertEquals(denseSize.flops(), models.get(0).get("flops_per_sample").asLong());
+        assertEquals(prunedSize.flops(), models.get(1).get("flops_per_sample").asLong());
+        assertEquals(prunedSize.params(), models.get(1).get("params").asLong());
 
         JsonNode results = j.get("results");
         assertEquals(4, results.size(), "2 models x 2 batch sizes");
@@ -123,7 +138,7 @@ class LatencyCommandTest {
             if (!first) {
                 JsonNode reference = results.get(row.get("batch").asInt() == 1 ? 0 : 2);
                 assertEquals(reference.get("median_ms").asDouble() / median, row.get("speedup_vs_first").asDouble(), 1e-9);
-                assertEquals((double) Complexity.of(prunedSpec, 32).flops() / Complexity.of(denseSpec, 32).flops(),
+                assertEquals((double) prunedSize.flops() / denseSize.flops(),
                         row.get("flops_vs_first").asDouble(), 1e-12);
             }
         }
@@ -142,22 +157,25 @@ class LatencyCommandTest {
     @Test
     void torchScriptOfAKnownArchitectureGetsItsInputAndFlopsFromTheImporter() throws IOException {
         Path script = dir.resolve("resnet-cifar.pt");
-        io.ispasp.model.conv.ConvSpec spec = io.ispasp.model.conv.ConvSpec.dense(io.ispasp.model.conv.Arch.RESNET18, true, 10, 0.125);
-        try (io.ispasp.model.conv.ConvNet net = io.ispasp.model.conv.ConvNet.random(spec, 1)) {
-            io.ispasp.modelfile.ModelFile.save(net, script);
+        long flops;
+        try (Network net = Network.random(Architectures.image("resnet18", true, 0.125, 10), 1)) {
+            ModelFile.save(net, script);
+            flops = net.complexity(32).flops();
         }
         Path out = dir.resolve("out-ts-known");
-        CliTest.Run r = latency(with(QUICK, "--model", script.toString(), "--batch", "1", "--out", out.toString()));
+        Run r = latency(with(QUICK, "--model", script.toString(), "--batch", "1", "--out", out.toString()));
         assertEquals(0, r.code(), r.err());
         JsonNode m = new ObjectMapper().readTree(out.resolve("latency.json").toFile()).get("models").get(0);
         assertEquals("[3,32,32]", m.get("sample_shape").toString(), "the CIFAR form's input, not the 224 default");
-        assertEquals(io.ispasp.model.conv.Complexity.of(spec, 32).flops(), m.get("flops_per_sample").asLong());
+        assertEquals(flops, m.get("flops_per_sample").asLong());
     }
 
     @Test
     void mlpAndTorchScriptModels() throws IOException {
         Path mlp = dir.resolve("mlp.ckpt");
-        MlpCheckpoint.save(Mlp.random(new int[] {12, 16, 10}, 3), mlp);
+        try (Network net = Network.random(Mlp.relu(12, 16, 10), 3)) {
+            NetworkCheckpoint.save(net, mlp);
+        }
         Path script = dir.resolve("tiny.pt");
         try (PointerScope scope = new PointerScope()) {
             JitModule m = new JitModule(new QualifiedName("Tiny"));
@@ -167,7 +185,7 @@ class LatencyCommandTest {
             m.save(script.toString());
         }
         Path out = dir.resolve("out-mixed");
-        CliTest.Run r = latency(with(QUICK, "--model", mlp.toString(), "--model", "ts=" + script, "--shape", "12", "--batch", "3",
+        Run r = latency(with(QUICK, "--model", mlp.toString(), "--model", "ts=" + script, "--shape", "12", "--batch", "3",
                 "--out", out.toString()));
         assertEquals(0, r.code(), r.err());
         JsonNode models = new ObjectMapper().readTree(out.resolve("latency.json").toFile()).get("models");
@@ -178,7 +196,7 @@ class LatencyCommandTest {
         assertArrayEquals(new long[] {12}, new long[] {models.get(1).get("sample_shape").get(0).asLong()});
 
         // the TorchScript input shape comes from --shape; a wrong one is one error line, not a C++ trace
-        CliTest.Run bad = latency(with(QUICK, "--model", script.toString(), "--shape", "3,4,4", "--batch", "1", "--out",
+        Run bad = latency(with(QUICK, "--model", script.toString(), "--shape", "3,4,4", "--batch", "1", "--out",
                 dir.resolve("out-bad-shape").toString()));
         assertError(bad, 1, "tiny failed on an input of shape [1, 3, 4, 4]");
         assertFalse(Files.exists(dir.resolve("out-bad-shape")));
@@ -223,21 +241,66 @@ class LatencyCommandTest {
     @Test
     void randomNetWritesDenseOrMagnitudePrunedCheckpoints() throws IOException {
         Path out = dir.resolve("random-pruned.ckpt");
-        CliTest.Run r = cli("bench", "random-net", "--arch", "mobilenetv2", "--cifar", "--width", "0.25", "--layout", "reference",
+        Run r = cli("bench", "random-net", "--arch", "mobilenetv2", "--cifar", "--width", "0.25", "--layout", "reference",
                 "--seed", "3", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
-        ConvSpec dense = ConvSpec.dense(Arch.MOBILENETV2, true, 10, 0.25);
-        ConvSpec expected = Layout.reference(dense).apply(dense);
-        try (ConvNet net = ConvCheckpoint.load(out)) {
-            assertEquals(expected, net.spec());
+        Architecture arch = Architectures.image("mobilenet_v2", true, 0.25, 10);
+        int[] expected;
+        try (Network d = Network.random(arch, 0)) {
+            expected = Layout.reference(arch).widths(d);
         }
-        assertEquals(Complexity.of(expected, 32).flops(), new ObjectMapper().readTree(r.out()).get("flops").asLong());
+        long flops;
+        try (Network net = ModelFile.load(out)) {
+            assertEquals(arch, net.architecture());
+            assertArrayEquals(expected, net.widths());
+            flops = net.complexity(32).flops();
+        }
+        JsonNode info = new ObjectMapper().readTree(r.out());
+        assertEquals(flops, info.get("flops").asLong());
+        assertEquals(arch.describe(), info.get("arch").asText());
         assertError(cli("bench", "random-net", "--arch", "vgg", "--out", out.toString()), 2, "unknown architecture 'vgg'");
         assertError(cli("bench", "random-net", "--arch", "resnet18", "--out", dir.resolve("no/such/dir/x.ckpt").toString()), 2,
                 "--out directory does not exist");
     }
 
-    static void assertError(CliTest.Run r, int code, String fragment) {
+    @Test
+    void randomNetTakesAnyArchitectureAndRatio() throws IOException {
+        Path mlp = dir.resolve("random-mlp.ckpt");
+        Run r = cli("bench", "random-net", "--arch", "mlp", "--sizes", "12,16,8,10", "--ratio", "0.5", "--out", mlp.toString());
+        assertEquals(0, r.code(), r.err());
+        try (Network net = ModelFile.load(mlp)) {
+            assertEquals(Mlp.relu(12, 16, 8, 10), net.architecture());
+            assertArrayEquals(new int[] {8, 4}, net.widths());
+            JsonNode info = new ObjectMapper().readTree(r.out());
+            assertEquals(net.complexity(0).flops(), info.get("flops").asLong());
+            assertEquals(12 * 16 + 16 * 8 + 8 * 10, info.get("dense_flops").asLong());
+            assertEquals(0, info.get("input").asInt());
+        }
+        Path vgg = dir.resolve("random-vgg.pt");
+        r = cli("bench", "random-net", "--arch", "vgg11_bn", "--cifar", "--width", "0.125", "--ratio", "0.5", "--out", vgg.toString());
+        assertEquals(0, r.code(), r.err());
+        Architecture arch = Architectures.image("vgg11_bn", true, 0.125, 10);
+        try (Network net = ModelFile.load(vgg)) {
+            assertEquals(arch, net.architecture());
+            assertArrayEquals(Layout.every(arch, 0.5).widths(Network.random(arch, 0).widths()), net.widths());
+        }
+        // both time through bench latency: the MLP's input and the TorchScript's architecture are recognised
+        Path out = dir.resolve("out-random");
+        r = latency(with(QUICK, "--model", mlp.toString(), "--model", vgg.toString(), "--batch", "1", "--out", out.toString()));
+        assertEquals(0, r.code(), r.err());
+        JsonNode models = new ObjectMapper().readTree(out.resolve("latency.json").toFile()).get("models");
+        assertEquals("[12]", models.get(0).get("sample_shape").toString());
+        assertEquals("[3,32,32]", models.get(1).get("sample_shape").toString());
+        assertFalse(models.get(1).get("flops_per_sample").isNull());
+
+        assertError(cli("bench", "random-net", "--arch", "mlp", "--out", mlp.toString()), 2, "--arch mlp needs --sizes");
+        assertError(cli("bench", "random-net", "--arch", "mlp", "--sizes", "4,3,2", "--layout", "reference", "--out", mlp.toString()), 2,
+                "the authors give no layout for mlp");
+        assertError(latency(with(QUICK, "--model", mlp.toString(), "--shape", "3,32,32", "--out", dir.resolve("never-mlp").toString())), 2,
+                "does not fit");
+    }
+
+    static void assertError(Run r, int code, String fragment) {
         assertEquals(code, r.code(), r.err());
         String[] lines = r.err().lines().filter(l -> !l.startsWith("[")).toArray(String[]::new); // [INFO] log lines aside
         assertEquals(1, lines.length, r.err());
