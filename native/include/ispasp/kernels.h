@@ -88,10 +88,10 @@ typedef struct ispasp_unit ispasp_unit;
  *
  * 6. Position-shifted sums for a 3x3 conv B (stride 1, padding 1). The signed-sum score of such a unit needs,
  *    per channel, the sum of H over rectangles that drop at most two border rows and columns per side
- *    (reference-digest section 1.2 item 6). band_sums adds into bands[channels x 5 x 5] (float64) the sums of
- *    each channel over the 5 x 5 blocks of {row 0, row 1, rows 2..height-3, row height-2, row height-1} x the
- *    same column bands, for h [images x channels x height x width] (fp32, NCHW); every such rectangle is a sum
- *    of these blocks. Needs height >= 4 and width >= 4 (the bands must not overlap); the middle band is empty
+ *    (docs/design.md, section "Statistics path: 3x3 B"). band_sums adds into bands[channels x 5 x 5] (float64)
+ *    the sums of each channel over the 5 x 5 blocks of {row 0, row 1, rows 2..height-3, row height-2,
+ *    row height-1} x the same column bands, for h [images x channels x height x width] (fp32, NCHW); every such
+ *    rectangle is a sum of these blocks. Needs height >= 4 and width >= 4 (the bands must not overlap); the middle band is empty
  *    for a side of 4.
  * ---------------------------------------------------------------------------------------------------- */
 

@@ -4,7 +4,7 @@ import io.ispasp.core.Score;
 
 /**
  * The native kernels of native/include/ispasp/kernels.h behind one Java interface, with a C++ CPU and a CUDA
- * implementation that give the same answers (SPEC section 6). Obtain one with {@link Backends#select}.
+ * implementation that give the same answers (docs/design.md, section "Native kernels"). Obtain one with {@link Backends#select}.
  * Instances are stateless and thread-safe; the objects they create are not (use one per thread).
  */
 public interface Kernels {

@@ -1,2 +1,5 @@
-/** Reading a network from any file format the engine knows (by content) and writing it (by name). */
+/**
+ * Reading a {@link io.ispasp.nn.Network} from any file format the engine knows (checkpoint or TorchScript, told apart
+ * by content) and writing it (the format follows the name).
+ */
 package io.ispasp.modelfile;

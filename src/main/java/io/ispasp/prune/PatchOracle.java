@@ -11,7 +11,8 @@ import org.bytedeco.pytorch.Tensor;
  * feature-level unit kernel over the 9N patch features answers ||R||^2 (and the correlation score, summed over
  * each channel's 9 taps) for the support expanded to its channels' features. The signed-sum score is
  * g = Q (1 - m) with Q[c, c'] = sum_{k, k'} M[(c,k), (c',k')] T[(c',k'), k], M = W'^T W' and T the per-tap patch
- * sums: the gradient summed over the positions where it reaches H (SPEC section 3; reference-digest 1.2 item 6).
+ * sums: the gradient summed over the positions where it reaches H (docs/design.md, section
+ * "Statistics path: 3x3 B").
  * Group-norm would need statistics across positions, not only within a patch, so it stays on the direct path.
  * Owns the kernel.
  */

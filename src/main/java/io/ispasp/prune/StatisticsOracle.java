@@ -16,8 +16,9 @@ import org.bytedeco.pytorch.Tensor;
  *   group-norm    g^2 = q - 2 rowsum(M[:,S] o CW[S,:]^T) + rowsum((M[:,S] Gamma[S,S]) o M[:,S]),  q = diag(W^T Szz W)
  *   ||R||^2           = ||z||^2 - 2 sum_{j in S} diag(CW)_j + sum(E[S,S])
  * </pre>
- * These expand the SPEC's D-masked forms (g = M (a o (1-m)), g^2 = diag(M D Gamma D M), ...) so each evaluation
- * costs O(N s) (O(N s^2) for group-norm) after an O(N^2 out) set-up (+ N^3 for group-norm). All in float64.
+ * These expand the D-masked forms (g = M (a o (1-m)), g^2 = diag(M D Gamma D M), ...; docs/design.md, section
+ * "Statistics path: Linear and 1x1 B") so each evaluation costs O(N s) (O(N s^2) for group-norm) after an
+ * O(N^2 out) set-up (+ N^3 for group-norm). All in float64.
  */
 public final class StatisticsOracle implements ScoreOracle {
     private final Score score;

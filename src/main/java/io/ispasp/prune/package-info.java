@@ -1,4 +1,7 @@
 /**
- * i-SpaSP on MLP units: the loop, the score oracles (direct, statistics), the cost model, refit and the MLP pruner.
+ * i-SpaSP and the pruning machinery shared by every method and family: the one loop ({@link io.ispasp.prune.Pruner}),
+ * the {@link io.ispasp.prune.Selector} and {@link io.ispasp.prune.Importance} interfaces, a unit on calibration data
+ * ({@link io.ispasp.prune.UnitData}), the score oracles (direct, statistics for 1x1 and 3x3, native), the cost model,
+ * the refit, layouts and the FLOPs target. See docs/design.md.
  */
 package io.ispasp.prune;

@@ -7,10 +7,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The single entry to native libtorch. Every entry point and test calls {@link #init()} before touching any
  * {@code org.bytedeco.pytorch} class: with a cold {@code ~/.javacpp/cache}, loading libtorch lazily crashes the
- * JVM (PLATFORM.md pitfall 1), so the whole native directories are unpacked first, in one go. The public entry
- * points that can make a tensor (the {@code io.ispasp.api} classes, {@code Mlp}'s constructor, {@code ConvNet.random}
- * and {@code fromState}, {@code ModelFile} and the checkpoint readers and writers, TorchScript) call it themselves;
- * code that makes its own libtorch tensors before any of them calls it first.
+ * JVM (docs/platform.md, section "Cold native cache"), so the whole native directories are unpacked first, in one
+ * go. The public entry points that can make a tensor (the {@code io.ispasp.api} classes, {@code Network.random} and
+ * {@code fromState}, {@code ModelFile}, {@code NetworkCheckpoint} and {@code NetworkTorchScript}, the CLI commands)
+ * call it themselves; code that makes its own libtorch tensors before any of them calls it first.
  */
 public final class TorchRuntime {
     private static final Logger LOG = LoggerFactory.getLogger(TorchRuntime.class);

@@ -63,9 +63,9 @@ public final class Sgd implements AutoCloseable {
     }
 
     /**
-     * Whether weight decay applies to {@code p}: only tensors with more than one dimension. In a {@link
-     * io.ispasp.model.conv.ConvNet} the 1-D parameters are exactly the BN weights and biases and the classifier's
-     * bias (the convs have no bias), and decaying a BN scale or a bias only shrinks the net's output range without
+     * Whether weight decay applies to {@code p}: only tensors with more than one dimension. In a ResNet or
+     * MobileNetV2 the 1-D parameters are exactly the BN weights and biases and the classifier's bias (the convs have
+     * no bias; in VGG and MLPs they are the biases and BN parameters), and decaying a BN scale or a bias only shrinks the net's output range without
      * regularising its capacity. The authors' rule (names containing ".bn" or ".bias") misses torchvision
      * MobileNetV2's BN weights ({@code features.6.conv.1.1.weight}) and so decays them; we exempt them deliberately.
      */

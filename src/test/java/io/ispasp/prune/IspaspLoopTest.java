@@ -27,7 +27,7 @@ class IspaspLoopTest {
         TorchRuntime.init();
     }
 
-    /** With a fixed threshold key, S_T = top-s by mass of the union of every candidate set (reference-digest 1.2.3). */
+    /** With a fixed threshold key, S_T = top-s by mass of the union of every candidate set (docs/design.md, section "The i-SpaSP loop"). */
     @Test
     void finalSupportIsTopMassOfCandidateUnion() {
         for (Score score : Score.values()) {

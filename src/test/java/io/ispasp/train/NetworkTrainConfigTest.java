@@ -46,7 +46,7 @@ class NetworkTrainConfigTest {
         assertEquals(1, NetworkTrainConfig.blockFineTune(Mlp.relu(4, 2)).epochs());
     }
 
-    /** The recipe the conv trainer used before the families were unified (see the README's training section). */
+    /** The recipe the conv trainer used before the families were unified (see docs/cli.md, section "train"). */
     private static void assertImageRecipe(double decay, LrSchedule schedule, int epochs, NetworkTrainConfig c) {
         assertEquals(epochs, c.epochs());
         assertEquals(256, c.batchSize());
