@@ -120,6 +120,39 @@ class EveryUnitKindTest {
         }
     }
 
+    /**
+     * The ORIGINAL target on units whose B reads one position (MobileNetV2's projection, a Bottleneck's conv3), after
+     * an earlier unit was pruned so the current and the original network differ: both paths give the same answers.
+     */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"mobilenet_v2 form=cifar width=0.25 classes=10", "resnet50 form=cifar width=0.125 classes=10"})
+    void originalTargetOnOneByOneUnitsAgreesAcrossPaths(String text) {
+        Architecture arch = Architectures.parse(text);
+        try (PointerScope s = new PointerScope(); Network dense = NetFixtures.randomized(arch, 13);
+             TensorCalibration calib = NetCalibration.of(arch, 10, 4)) {
+            Unit first = dense.unit(0);
+            int[] half = new int[first.groups() / 2];
+            for (int i = 0; i < half.length; i++) half[i] = 2 * i;
+            try (Network current = io.ispasp.nn.Surgery.keep(dense, 0, half)) {
+                Unit later = null;
+                for (Unit u : current.units()) if (u.index() > 0 && u.taps() == 1) { later = u; break; }
+                PruneOptions o = options(Score.CORRELATION).toBuilder().target(io.ispasp.core.Target.ORIGINAL).build();
+                UnitData data = new UnitData(current, dense, later.index(), Math.max(1, later.groups() / 3), calib, o);
+                try (ScoreOracle direct = IspaspSelector.open(data, PathChoice.DIRECT);
+                     ScoreOracle stats = IspaspSelector.open(data, PathChoice.STATISTICS)) {
+                    double scale = max(direct.evaluate(new int[0], true).scores());
+                    for (int[] support : new int[][] {{}, {0, 2, 3}, {1}}) {
+                        Evaluation a = direct.evaluate(support, true), b = stats.evaluate(support, true);
+                        assertEquals(a.residual(), b.residual(), 1e-4 * Math.max(1, a.residual()), later.name() + " residual");
+                        assertArrayEquals(a.scores(), b.scores(), 2e-4 * Math.max(1e-12, scale), later.name() + " scores");
+                    }
+                    ScoreOracle.KeptStatistics ka = direct.kept(new int[] {0, 2, 3}), kb = stats.kept(new int[] {0, 2, 3});
+                    assertArrayEquals(ka.cross(), kb.cross(), 1e-4 * max(ka.cross()), "kept cross statistics");
+                }
+            }
+        }
+    }
+
     @Test
     void gfsIsReproducibleAndScalesTheKeptColumns() {
         Architecture arch = NetFixtures.all().get(0);

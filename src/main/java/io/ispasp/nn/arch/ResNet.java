@@ -100,10 +100,7 @@ public record ResNet(int depth, int wide, boolean cifar, double width, int class
         b.op(new Op.Act("h", "h", Activation.RELU));
         int bOp = b.next();
         b.conv("h", "h", p + ".conv2", planes, planes, 3, 1, 1, false, false).batchNorm("h", "h", p + ".bn2", planes);
-        List<UnitSpec.Coupled> c = new ArrayList<>(Blueprint.layer(b, p + ".conv1", 0));
-        c.addAll(Blueprint.layer(b, p + ".bn1", 0));
-        c.add(new UnitSpec.Coupled(p + ".conv2.weight", 1));
-        b.unit(new UnitSpec(p, p + ".bn1", "x", start, hidden, bOp, p + ".bn2", c, stage, inner));
+        b.unit(new UnitSpec(p, p + ".bn1", "x", start, hidden, bOp, p + ".bn2", coupled(b, p, 1, 2), stage, inner));
         shortcut(b, p, in, planes, stride);
         return planes;
     }
@@ -121,17 +118,19 @@ public record ResNet(int depth, int wide, boolean cifar, double width, int class
         b.op(new Op.Act("h", "h", Activation.RELU));
         int b2 = b.next();
         b.conv("h", "h", p + ".conv3", mid, out, 1, 1, 0, false, false).batchNorm("h", "h", p + ".bn3", out);
-        List<UnitSpec.Coupled> c1 = new ArrayList<>(Blueprint.layer(b, p + ".conv1", 0));
-        c1.addAll(Blueprint.layer(b, p + ".bn1", 0));
-        c1.add(new UnitSpec.Coupled(p + ".conv2.weight", 1));
-        b.unit(new UnitSpec(p + ".conv1", p + ".bn1", "x", start, hidden1, b1, p + ".bn2", c1, stage, inner));
-        List<UnitSpec.Coupled> c2 = new ArrayList<>(Blueprint.layer(b, p + ".conv2", 0));
-        c2.addAll(Blueprint.layer(b, p + ".bn2", 0));
-        c2.add(new UnitSpec.Coupled(p + ".conv3.weight", 1));
+        b.unit(new UnitSpec(p + ".conv1", p + ".bn1", "x", start, hidden1, b1, p + ".bn2", coupled(b, p, 1, 2), stage, inner));
         // A of the second unit runs from the block input: the shortcut needs it, and X must be the one live register
-        b.unit(new UnitSpec(p + ".conv2", p + ".bn2", "x", start, hidden2, b2, p + ".bn3", c2, stage, inner));
+        b.unit(new UnitSpec(p + ".conv2", p + ".bn2", "x", start, hidden2, b2, p + ".bn3", coupled(b, p, 2, 3), stage, inner));
         shortcut(b, p, in, out, stride);
         return out;
+    }
+
+    /** convI's filters and bnI (the groups), and conv(I+1)'s input channels, of block {@code p}. */
+    private static List<UnitSpec.Coupled> coupled(Blueprint.Builder b, String p, int i, int next) {
+        List<UnitSpec.Coupled> c = new ArrayList<>(Blueprint.layer(b, p + ".conv" + i, 0));
+        c.addAll(Blueprint.layer(b, p + ".bn" + i, 0));
+        c.add(new UnitSpec.Coupled(p + ".conv" + next + ".weight", 1));
+        return c;
     }
 
     private static void shortcut(Blueprint.Builder b, String p, int in, int out, int stride) {

@@ -114,11 +114,7 @@ final class LegacyCheckpoints {
             if (units < 1 || units > MAX_UNITS) throw corrupt(file, "unit count " + units);
             for (int u = 0; u < units; u++) in.getInt(); // the inner widths: the tensors' shapes say the same
             Architecture arch = convArchitecture(file, name, cifar == 1, width, classes);
-            Map<String, Tensor> tensors = NetworkCheckpoint.readTensors(in, file, size);
-            long expected = in.checksum();
-            if (in.getUnsignedInt() != expected) throw corrupt(file, "checksum mismatch");
-            if (!in.atEnd()) throw corrupt(file, "trailing bytes after the checksum");
-            return Network.fromState(arch, tensors);
+            return NetworkCheckpoint.finish(in, file, size, arch);
         } catch (EOFException e) {
             throw new IOException(file + ": truncated checkpoint", e);
         } catch (IllegalArgumentException e) {

@@ -123,16 +123,21 @@ public final class NetworkCheckpoint {
             } catch (IllegalArgumentException e) {
                 throw corrupt(file, "architecture '" + text + "': " + e.getMessage());
             }
-            Map<String, Tensor> tensors = readTensors(in, file, size);
-            long expected = in.checksum();
-            if (in.getUnsignedInt() != expected) throw corrupt(file, "checksum mismatch");
-            if (!in.atEnd()) throw corrupt(file, "trailing bytes after the checksum");
-            return Network.fromState(arch, tensors);
+            return finish(in, file, size, arch);
         } catch (EOFException e) {
             throw new IOException(file + ": truncated checkpoint", e);
         } catch (IllegalArgumentException e) {
             throw new IOException(file + ": invalid checkpoint: " + e.getMessage(), e);
         }
+    }
+
+    /** The tensors that follow a header, the checksum and the end of the file, and the network they make. */
+    static Network finish(CheckedInput in, Path file, long size, Architecture arch) throws IOException {
+        Map<String, Tensor> tensors = readTensors(in, file, size);
+        long expected = in.checksum();
+        if (in.getUnsignedInt() != expected) throw corrupt(file, "checksum mismatch");
+        if (!in.atEnd()) throw corrupt(file, "trailing bytes after the checksum");
+        return Network.fromState(arch, tensors);
     }
 
     /** Whether {@code file} starts with the magic of this format or of a legacy one; false when it cannot be read. */
