@@ -47,40 +47,40 @@ public record Complexity(long params, long flops) {
             long[] x = regs.get(op.inputs().get(0));
             long[] y;
             if (op instanceof Op.Conv c) {
-                    long[] w = shapes.get(c.module() + ".weight");
-                    long groups = c.depthwise() ? w[0] : 1;
-                    if (x.length != 3 || w[1] * groups != x[0]) {
-                        throw mismatch(c.module(), "input " + Arrays.toString(x) + " does not fit weight " + Arrays.toString(w));
-                    }
-                    long ho = (x[1] + 2L * c.pad() - w[2]) / c.stride() + 1;
-                    long wo = (x[2] + 2L * c.pad() - w[3]) / c.stride() + 1;
-                    if (ho < 1 || wo < 1) throw mismatch(c.module(), "input " + Arrays.toString(x) + " is too small");
-                    flops += Init.count(w) * ho * wo;
-                    y = new long[] {w[0], ho, wo};
+                long[] w = shapes.get(c.module() + ".weight");
+                long groups = c.depthwise() ? w[0] : 1;
+                if (x.length != 3 || w[1] * groups != x[0]) {
+                    throw mismatch(c.module(), "input " + Arrays.toString(x) + " does not fit weight " + Arrays.toString(w));
+                }
+                long ho = (x[1] + 2L * c.pad() - w[2]) / c.stride() + 1;
+                long wo = (x[2] + 2L * c.pad() - w[3]) / c.stride() + 1;
+                if (ho < 1 || wo < 1) throw mismatch(c.module(), "input " + Arrays.toString(x) + " is too small");
+                flops += Init.count(w) * ho * wo;
+                y = new long[] {w[0], ho, wo};
             } else if (op instanceof Op.BatchNorm b) {
-                    long c = shapes.get(b.module() + ".weight")[0];
-                    if (x[0] != c) throw mismatch(b.module(), "input " + Arrays.toString(x) + " has not " + c + " channels");
-                    flops += 2 * Init.count(x);
-                    y = x;
+                long c = shapes.get(b.module() + ".weight")[0];
+                if (x[0] != c) throw mismatch(b.module(), "input " + Arrays.toString(x) + " has not " + c + " channels");
+                flops += 2 * Init.count(x);
+                y = x;
             } else if (op instanceof Op.Linear l) {
-                    long[] w = shapes.get(l.module() + ".weight");
-                    if (x.length != 1 || x[0] != w[1]) {
-                        throw mismatch(l.module(), "input " + Arrays.toString(x) + " does not fit weight " + Arrays.toString(w));
-                    }
-                    flops += w[0] * w[1];
-                    y = new long[] {w[0]};
+                long[] w = shapes.get(l.module() + ".weight");
+                if (x.length != 1 || x[0] != w[1]) {
+                    throw mismatch(l.module(), "input " + Arrays.toString(x) + " does not fit weight " + Arrays.toString(w));
+                }
+                flops += w[0] * w[1];
+                y = new long[] {w[0]};
             } else if (op instanceof Op.MaxPool p) {
                 y = new long[] {x[0], (x[1] + 2L * p.pad() - p.kernel()) / p.stride() + 1,
-                        (x[2] + 2L * p.pad() - p.kernel()) / p.stride() + 1};
+                    (x[2] + 2L * p.pad() - p.kernel()) / p.stride() + 1};
             } else if (op instanceof Op.AvgPool a) {
                 y = new long[] {x[0], a.size(), a.size()};
             } else if (op instanceof Op.Flatten) {
                 y = new long[] {Init.count(x)};
             } else if (op instanceof Op.Add a) {
-                    long[] other = regs.get(a.b());
-                    if (!Arrays.equals(x, other)) {
-                        throw mismatch(a.out(), "adds " + Arrays.toString(x) + " and " + Arrays.toString(other));
-                    }
+                long[] other = regs.get(a.b());
+                if (!Arrays.equals(x, other)) {
+                    throw mismatch(a.out(), "adds " + Arrays.toString(x) + " and " + Arrays.toString(other));
+                }
                 y = x;
             } else {
                 y = x; // activations and dropout keep the shape
