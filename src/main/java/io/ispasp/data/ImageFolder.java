@@ -6,10 +6,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -137,34 +133,8 @@ final class ImageFolder {
         System.arraycopy(first.planes(), 0, pixels, 0, imageBytes);
         for (int i = 0; i < n; i++) labels[i] = items.get(i).label();
 
-        int threads = Math.max(1, Math.min(Math.min(MAX_THREADS, Runtime.getRuntime().availableProcessors()), n - 1));
-        int chunks = Math.max(1, Math.min(n - 1, threads * 4));
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "image-decode");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<Future<IOException>> results = new ArrayList<>();
-            for (int k = 0; k < chunks; k++) {
-                // Images 1..n-1 split into contiguous chunks; each task reports the first failure in its chunk.
-                int from = 1 + (int) ((long) (n - 1) * k / chunks);
-                int to = 1 + (int) ((long) (n - 1) * (k + 1) / chunks);
-                results.add(pool.submit(() -> decodeRange(items, from, to, first, items.get(0).file(), pixels)));
-            }
-            // In chunk order, so the reported failure is the one with the lowest index, whatever the timing.
-            for (Future<IOException> f : results) {
-                IOException e = f.get();
-                if (e != null) throw e;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while decoding images", e);
-        } catch (ExecutionException e) {
-            throw new IOException("image decoding failed: " + e.getCause(), e.getCause());
-        } finally {
-            pool.shutdownNow();
-        }
+        // images 1..n-1; each chunk reports the first failure in it
+        ChunkedDecode.run(1, n, MAX_THREADS, "image-decode", (from, to) -> decodeRange(items, from, to, first, items.get(0).file(), pixels));
         return ImageDataset.create(pixels, labels, classes, h, w);
     }
 

@@ -5,10 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -148,33 +144,7 @@ public final class ImageTree {
         int n = items.size();
         int imageBytes = ImageDataset.CHANNELS * size * size;
         byte[] pixels = new byte[Math.multiplyExact(n, imageBytes)];
-        int threads = Math.max(1, Math.min(Math.min(MAX_THREADS, Runtime.getRuntime().availableProcessors()), n));
-        int chunks = Math.max(1, Math.min(n, threads * 4));
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "image-tree-decode");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<Future<IOException>> results = new ArrayList<>();
-            for (int k = 0; k < chunks; k++) {
-                int from = (int) ((long) n * k / chunks);
-                int to = (int) ((long) n * (k + 1) / chunks);
-                results.add(pool.submit(() -> decodeRange(items, from, to, size, pixels)));
-            }
-            // In chunk order, so the reported failure is the one with the lowest index, whatever the timing.
-            for (Future<IOException> f : results) {
-                IOException e = f.get();
-                if (e != null) throw e;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while decoding images", e);
-        } catch (ExecutionException e) {
-            throw new IOException("image decoding failed: " + e.getCause(), e.getCause());
-        } finally {
-            pool.shutdownNow();
-        }
+        ChunkedDecode.run(0, n, MAX_THREADS, "image-tree-decode", (from, to) -> decodeRange(items, from, to, size, pixels));
         return pixels;
     }
 
