@@ -130,10 +130,11 @@ public final class PruningJob implements AutoCloseable {
         }
         Cancellation.checkpoint();
         boolean mlp = dense.architecture() instanceof Mlp;
-        PruneOptions options = PruneOptions.builder().method(b.method).ratio(b.ratio == null ? 1.0 : b.ratio).iterations(b.iterations)
-                .calibration(b.calibrationLimit != null ? b.calibrationLimit : mlp ? 2048 : 1280)
-                .score(b.score != null ? b.score : mlp ? Score.GROUP_NORM : Score.CORRELATION).path(b.path).refit(b.refit)
-                .target(b.target).seed(b.seed).device(b.device).batchSize(mlp ? 1024 : 64).build();
+        PruneOptions.Builder o = PruneJob.defaults(dense);
+        if (b.calibrationLimit != null) o.calibration(b.calibrationLimit);
+        if (b.score != null) o.score(b.score);
+        PruneOptions options = o.method(b.method).ratio(b.ratio == null ? 1.0 : b.ratio).iterations(b.iterations).path(b.path)
+                .refit(b.refit).target(b.target).seed(b.seed).device(b.device).build();
         Layout layout = b.flopsTarget != null ? null : b.layout != null ? Layout.parse(b.layout, dense, null) : Layout.every(dense, b.ratio);
         try (PointerScope scope = new PointerScope()) {
             Tensor x = CalibrationReader.read(b.calibration, options.calibration());

@@ -17,7 +17,6 @@ import io.ispasp.io.Json;
 import io.ispasp.job.PruneJob;
 import io.ispasp.modelfile.ModelFile;
 import io.ispasp.nn.Network;
-import io.ispasp.nn.arch.Mlp;
 import io.ispasp.prune.Layout;
 import io.ispasp.runtime.TorchRuntime;
 import io.ispasp.train.NetworkEvaluator;
@@ -131,13 +130,13 @@ final class PruneCommand implements Callable<Integer> {
         AtomicFiles.checkWritable(out, "--out");
         AtomicFiles.checkWritable(report, "--report");
         try (Network dense = ModelFile.load(model)) {
-            boolean mlp = dense.architecture() instanceof Mlp;
-            PruneOptions options = PruneOptions.builder().method(Method.parse(method)).ratio(ratio == null ? 1.0 : ratio)
-                    .iterations(iters).calibration(calib == null ? (mlp ? 2048 : 1280) : calib)
-                    .score(Score.parse(score == null ? (mlp ? "group-norm" : "correlation") : score))
+            PruneOptions.Builder b = PruneJob.defaults(dense);
+            if (calib != null) b.calibration(calib);
+            if (score != null) b.score(Score.parse(score));
+            PruneOptions options = b.method(Method.parse(method)).ratio(ratio == null ? 1.0 : ratio).iterations(iters)
                     .path(PathChoice.parse(path)).refit(refit).refitLambda(refitLambda).target(Target.parse(target))
                     .gfsCandidates(gfsCandidates).gfsBatch(gfsBatch).seed(seed).earlyStop(!noEarlyStop)
-                    .device(Device.parse(device)).batchSize(mlp ? 1024 : 64).build();
+                    .device(Device.parse(device)).build();
             Layout l = flopsTarget != null ? null : layout == null && ratio == null ? null : Layout.parse(layout, dense, ratio);
             if (l == null && flopsTarget == null) throw new IllegalArgumentException("give --ratio, --layout or --flops-target");
             DataOptions.Splits splits = data.load(dense, model);

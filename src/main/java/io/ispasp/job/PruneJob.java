@@ -7,9 +7,11 @@ import io.ispasp.baseline.Baselines;
 import io.ispasp.core.Method;
 import io.ispasp.core.PruneOptions;
 import io.ispasp.core.PruneReport;
+import io.ispasp.core.Score;
 import io.ispasp.kernels.Backends;
 import io.ispasp.nn.Complexity;
 import io.ispasp.nn.Network;
+import io.ispasp.nn.arch.Mlp;
 import io.ispasp.prune.Calibration;
 import io.ispasp.prune.FlopsTarget;
 import io.ispasp.prune.IspaspSelector;
@@ -57,6 +59,17 @@ public final class PruneJob {
     }
 
     public record Result(Network model, PruneReport report) {}
+
+    /**
+     * The options a run on {@code net} starts from: the family's defaults for the calibration size (2048 rows for
+     * MLPs, 1280 images for image models, the authors' 5 x 256), the i-SpaSP score (group-norm for MLPs, correlation
+     * for image models; chosen by measurement, see README) and the batch size of the data passes. Callers set the rest.
+     */
+    public static PruneOptions.Builder defaults(Network net) {
+        boolean mlp = net.architecture() instanceof Mlp;
+        return PruneOptions.builder().calibration(mlp ? 2048 : 1280).score(mlp ? Score.GROUP_NORM : Score.CORRELATION)
+                .batchSize(mlp ? 1024 : 64);
+    }
 
     /** The selector of a method. */
     public static Selector selector(Method method) {
