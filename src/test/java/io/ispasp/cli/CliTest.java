@@ -26,20 +26,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The command line as a user meets it: results on stdout, one error line and an exit code on bad input. */
-class CliTest {
+public class CliTest {
     @TempDir
     static Path dir;
     static Path data;
     static Path dense;
 
     /** What one CLI run printed and returned. */
-    record Run(int code, String out, String err) {
-        String[] errorLines() {
+    public record Run(int code, String out, String err) {
+        public String[] errorLines() {
             return err.lines().filter(l -> l.startsWith("error:")).toArray(String[]::new);
         }
     }
 
-    static Run cli(String... args) {
+    /** Runs the CLI in this JVM and captures what it printed. */
+    public static Run cli(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
         int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));

@@ -1,15 +1,13 @@
 package io.ispasp.bench.latency;
 
+import static io.ispasp.cli.CliTest.cli;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,7 +18,7 @@ import javax.imageio.ImageIO;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.ispasp.cli.Main;
+import io.ispasp.cli.CliTest;
 import io.ispasp.modelfile.ModelFile;
 import io.ispasp.nn.Architecture;
 import io.ispasp.nn.Complexity;
@@ -51,15 +49,6 @@ class LatencyCommandTest {
     static Complexity denseSize;
     static Complexity prunedSize;
 
-    /** What one CLI run printed and returned. */
-    record Run(int code, String out, String err) {}
-
-    static Run cli(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
     @BeforeAll
     static void setUp() throws IOException {
         TorchRuntime.init();
@@ -78,7 +67,7 @@ class LatencyCommandTest {
         assertTrue(prunedSize.flops() < denseSize.flops());
     }
 
-    static Run latency(String... args) {
+    static CliTest.Run latency(String... args) {
         List<String> all = new ArrayList<>(List.of("bench", "latency"));
         all.addAll(Arrays.asList(args));
         return cli(all.toArray(new String[0]));
@@ -94,7 +83,7 @@ class LatencyCommandTest {
     void denseVsPrunedWritesTableJsonAndChart() throws IOException {
         Path out = dir.resolve("out");
         int threadsBefore = TorchRuntime.threads();
-        Run r = latency(with(QUICK, "--model", dense.toString(), "--model", "small=" + pruned, "--batch", "1,2",
+        CliTest.Run r = latency(with(QUICK, "--model", dense.toString(), "--model", "small=" + pruned, "--batch", "1,2",
                 "--threads", "1", "--out", out.toString()));
         assertEquals(0, r.code(), r.err());
         assertEquals(threadsBefore, TorchRuntime.threads(), "the thread setting is restored");
@@ -163,7 +152,7 @@ class LatencyCommandTest {
             flops = net.complexity(32).flops();
         }
         Path out = dir.resolve("out-ts-known");
-        Run r = latency(with(QUICK, "--model", script.toString(), "--batch", "1", "--out", out.toString()));
+        CliTest.Run r = latency(with(QUICK, "--model", script.toString(), "--batch", "1", "--out", out.toString()));
         assertEquals(0, r.code(), r.err());
         JsonNode m = new ObjectMapper().readTree(out.resolve("latency.json").toFile()).get("models").get(0);
         assertEquals("[3,32,32]", m.get("sample_shape").toString(), "the CIFAR form's input, not the 224 default");
@@ -185,7 +174,7 @@ class LatencyCommandTest {
             m.save(script.toString());
         }
         Path out = dir.resolve("out-mixed");
-        Run r = latency(with(QUICK, "--model", mlp.toString(), "--model", "ts=" + script, "--shape", "12", "--batch", "3",
+        CliTest.Run r = latency(with(QUICK, "--model", mlp.toString(), "--model", "ts=" + script, "--shape", "12", "--batch", "3",
                 "--out", out.toString()));
         assertEquals(0, r.code(), r.err());
         JsonNode models = new ObjectMapper().readTree(out.resolve("latency.json").toFile()).get("models");
@@ -196,7 +185,7 @@ class LatencyCommandTest {
         assertArrayEquals(new long[] {12}, new long[] {models.get(1).get("sample_shape").get(0).asLong()});
 
         // the TorchScript input shape comes from --shape; a wrong one is one error line, not a C++ trace
-        Run bad = latency(with(QUICK, "--model", script.toString(), "--shape", "3,4,4", "--batch", "1", "--out",
+        CliTest.Run bad = latency(with(QUICK, "--model", script.toString(), "--shape", "3,4,4", "--batch", "1", "--out",
                 dir.resolve("out-bad-shape").toString()));
         assertError(bad, 1, "tiny failed on an input of shape [1, 3, 4, 4]");
         assertFalse(Files.exists(dir.resolve("out-bad-shape")));
@@ -241,7 +230,7 @@ class LatencyCommandTest {
     @Test
     void randomNetWritesDenseOrMagnitudePrunedCheckpoints() throws IOException {
         Path out = dir.resolve("random-pruned.ckpt");
-        Run r = cli("bench", "random-net", "--arch", "mobilenetv2", "--cifar", "--width", "0.25", "--layout", "reference",
+        CliTest.Run r = cli("bench", "random-net", "--arch", "mobilenetv2", "--cifar", "--width", "0.25", "--layout", "reference",
                 "--seed", "3", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         Architecture arch = Architectures.image("mobilenet_v2", true, 0.25, 10);
@@ -266,7 +255,7 @@ class LatencyCommandTest {
     @Test
     void randomNetTakesAnyArchitectureAndRatio() throws IOException {
         Path mlp = dir.resolve("random-mlp.ckpt");
-        Run r = cli("bench", "random-net", "--arch", "mlp", "--sizes", "12,16,8,10", "--ratio", "0.5", "--out", mlp.toString());
+        CliTest.Run r = cli("bench", "random-net", "--arch", "mlp", "--sizes", "12,16,8,10", "--ratio", "0.5", "--out", mlp.toString());
         assertEquals(0, r.code(), r.err());
         try (Network net = ModelFile.load(mlp)) {
             assertEquals(Mlp.relu(12, 16, 8, 10), net.architecture());
@@ -300,7 +289,7 @@ class LatencyCommandTest {
                 "does not fit");
     }
 
-    static void assertError(Run r, int code, String fragment) {
+    static void assertError(CliTest.Run r, int code, String fragment) {
         assertEquals(code, r.code(), r.err());
         String[] lines = r.err().lines().filter(l -> !l.startsWith("[")).toArray(String[]::new); // [INFO] log lines aside
         assertEquals(1, lines.length, r.err());

@@ -111,13 +111,13 @@ public final class PyTorch {
         return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
     }
 
-    static void writeFloats(Path file, float[] v) throws IOException {
+    public static void writeFloats(Path file, float[] v) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(v);
         Files.write(file, b.array());
     }
 
-    static float[] readFloats(Path file) throws IOException {
+    public static float[] readFloats(Path file) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
         float[] v = new float[b.remaining() / 4];
         b.asFloatBuffer().get(v);

@@ -3,13 +3,11 @@ package io.ispasp.nn.file;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 
 import io.ispasp.engine.Tensors;
+import io.ispasp.model.torchscript.PyTorch;
 import io.ispasp.nn.Network;
 import io.ispasp.runtime.TorchRuntime;
 import org.bytedeco.javacpp.PointerScope;
@@ -46,7 +44,7 @@ class LegacyCheckpointTest {
             "resnet18-ISPASPC1 | resnet18 form=cifar width=0.0625 classes=10 | 2 | 0",
             "mobilenetv2-ISPASPC1 | mobilenet_v2 form=cifar width=0.1 classes=3 | 2 | 0"})
     void legacyCheckpointLoadsWithTheOldOutputs(String name, String arch, int batch, int features) throws IOException {
-        float[] expected = readFloats(DIR.resolve(name + ".out.f32"));
+        float[] expected = PyTorch.readFloats(DIR.resolve(name + ".out.f32"));
         try (Network net = NetworkCheckpoint.load(DIR.resolve(name + ".bin")); PointerScope scope = new PointerScope()) {
             assertEquals(arch, net.architecture().describe());
             long[] shape = features > 0 ? new long[] {batch, features} : new long[] {batch, 3, 32, 32};
@@ -64,17 +62,4 @@ class LegacyCheckpointTest {
     }
 
     private static int unitPruned(String name) { return name.startsWith("resnet") ? 1 : 2; }
-
-    static void writeFloats(Path file, float[] v) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.asFloatBuffer().put(v);
-        Files.write(file, b.array());
-    }
-
-    static float[] readFloats(Path file) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-        float[] v = new float[b.remaining() / 4];
-        b.asFloatBuffer().get(v);
-        return v;
-    }
 }

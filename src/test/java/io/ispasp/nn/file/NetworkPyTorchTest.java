@@ -89,8 +89,8 @@ class NetworkPyTorchTest {
 
         List<String> report = new ArrayList<>();
         for (Case c : CASES) {
-            float[] x = LegacyCheckpointTest.readFloats(dir.resolve(c.name() + ".x.f32"));
-            float[] y = LegacyCheckpointTest.readFloats(dir.resolve(c.name() + ".y.f32"));
+            float[] x = PyTorch.readFloats(dir.resolve(c.name() + ".x.f32"));
+            float[] y = PyTorch.readFloats(dir.resolve(c.name() + ".y.f32"));
             try (Network net = NetworkTorchScript.read(dir.resolve(c.name() + ".pt")); PointerScope scope = new PointerScope()) {
                 assertEquals(c.expected(), net.architecture().describe(), c.name());
                 double d = relative(y, Tensors.floats(net.forward(Tensors.of(x, c.shape()))));
@@ -108,7 +108,7 @@ class NetworkPyTorchTest {
                 }
                 try (Network p = pruned) {
                     NetworkTorchScript.write(p, dir.resolve(c.name() + ".pruned.pt"));
-                    LegacyCheckpointTest.writeFloats(dir.resolve(c.name() + ".py.f32"), Tensors.floats(p.forward(Tensors.of(x, c.shape()))));
+                    PyTorch.writeFloats(dir.resolve(c.name() + ".py.f32"), Tensors.floats(p.forward(Tensors.of(x, c.shape()))));
                 }
             }
         }
@@ -126,8 +126,8 @@ class NetworkPyTorchTest {
         JsonNode prunedKeys = lastJson(PyTorch.script(run.toString()));
         for (Case c : CASES) {
             assertEquals(keys.get(c.name()), prunedKeys.get(c.name()), c.name() + ": state-dict names");
-            float[] engine = LegacyCheckpointTest.readFloats(dir.resolve(c.name() + ".py.f32"));
-            float[] python = LegacyCheckpointTest.readFloats(dir.resolve(c.name() + ".pyout.f32"));
+            float[] engine = PyTorch.readFloats(dir.resolve(c.name() + ".py.f32"));
+            float[] python = PyTorch.readFloats(dir.resolve(c.name() + ".pyout.f32"));
             double d = relative(engine, python);
             report.add(String.format(Locale.ROOT, "%s export %.2g", c.name(), d));
             assertTrue(d < TOLERANCE, c.name() + ": pruned export differs in Python by " + d);
