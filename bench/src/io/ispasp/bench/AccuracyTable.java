@@ -9,6 +9,7 @@ import io.ispasp.core.Method;
 import io.ispasp.core.PruneOptions;
 import io.ispasp.core.PruneReport;
 import io.ispasp.core.Score;
+import io.ispasp.core.Threshold;
 import io.ispasp.io.AtomicFiles;
 import io.ispasp.io.Json;
 import io.ispasp.job.DataCalibration;
@@ -34,15 +35,28 @@ public final class AccuracyTable {
     /** A row of the table: a method with its settings. */
     private record Variant(String label, PruneOptions.Builder options) {}
 
+    /** i-SpaSP's default (best) settings with {@code score}. */
+    private static PruneOptions.Builder ispasp(Score score) {
+        return PruneOptions.builder().method(Method.ISPASP).variant(io.ispasp.core.Variant.BEST).score(score);
+    }
+
     public static void main(String[] args) throws Exception {
         TorchRuntime.init();
         BenchData data = BenchData.load();
         List<Variant> variants = List.of(
-                new Variant("i-SpaSP signed-sum", PruneOptions.builder().method(Method.ISPASP).score(Score.SIGNED_SUM)),
-                new Variant("i-SpaSP group-norm", PruneOptions.builder().method(Method.ISPASP).score(Score.GROUP_NORM)),
-                new Variant("i-SpaSP correlation", PruneOptions.builder().method(Method.ISPASP).score(Score.CORRELATION)),
-                new Variant("i-SpaSP group-norm + refit", PruneOptions.builder().method(Method.ISPASP).score(Score.GROUP_NORM).refit(true)),
-                new Variant("i-SpaSP signed-sum + refit", PruneOptions.builder().method(Method.ISPASP).score(Score.SIGNED_SUM).refit(true)),
+                new Variant("i-SpaSP default (best: lsq + refit + bias + best iterate, group-norm)", ispasp(Score.GROUP_NORM)),
+                new Variant("i-SpaSP best, correlation", ispasp(Score.CORRELATION)),
+                new Variant("i-SpaSP best, signed-sum", ispasp(Score.SIGNED_SUM)),
+                new Variant("i-SpaSP --variant paper", PruneOptions.builder().method(Method.ISPASP).variant(io.ispasp.core.Variant.PAPER)),
+                new Variant("ablation: mass threshold (else best)", ispasp(Score.GROUP_NORM).threshold(Threshold.MASS)),
+                new Variant("ablation: no bias compensation", ispasp(Score.GROUP_NORM).biasCompensation(false)),
+                new Variant("ablation: last iterate", ispasp(Score.GROUP_NORM).bestIterate(false)),
+                new Variant("ablation: no refit (bias compensation only)", ispasp(Score.GROUP_NORM).refit(false)),
+                new Variant("ablation: no refit, no bias (lsq + best only)", ispasp(Score.GROUP_NORM).refit(false).biasCompensation(false)),
+                new Variant("before: group-norm, mass, refit, last (old --refit)", ispasp(Score.GROUP_NORM).threshold(Threshold.MASS)
+                        .biasCompensation(false).bestIterate(false)),
+                new Variant("before: group-norm, mass, no refit (old default)", ispasp(Score.GROUP_NORM).threshold(Threshold.MASS)
+                        .refit(false).biasCompensation(false).bestIterate(false)),
                 new Variant("GFS (K=50)", PruneOptions.builder().method(Method.GFS).gfsCandidates(50)),
                 new Variant("magnitude", PruneOptions.builder().method(Method.MAGNITUDE)),
                 new Variant("activation mass", PruneOptions.builder().method(Method.ACTIVATION)),
@@ -59,25 +73,29 @@ public final class AccuracyTable {
             try (Network dense = BenchModels.trained(sizes, data.train, data.test, BenchData.runsDir())) {
                 double denseAcc = NetworkEvaluator.accuracy(dense, data.test, 1000);
                 String net = java.util.Arrays.toString(sizes).replace(", ", "-").replace("[", "").replace("]", "");
-                Map<String, double[]> acc = new LinkedHashMap<>(), secs = new LinkedHashMap<>();
+                Map<String, double[]> acc = new LinkedHashMap<>(), secs = new LinkedHashMap<>(), agree = new LinkedHashMap<>();
                 for (Variant v : variants) {
-                    double[] a = new double[RATIOS.length], s = new double[RATIOS.length];
+                    double[] a = new double[RATIOS.length], s = new double[RATIOS.length], g = new double[RATIOS.length];
                     for (int i = 0; i < RATIOS.length; i++) {
                         PruneOptions o = v.options().ratio(RATIOS[i]).build();
                         PruneJob.Plan plan = new PruneJob.Plan(Layout.every(dense, RATIOS[i]), null, RATIOS[i], 0, null, null,
-                                m -> NetworkEvaluator.accuracy(m, data.test, 1000), denseAcc);
+                                data.test, true, denseAcc);
                         PruneJob.Result r = PruneJob.run(dense, DataCalibration.of(data.train, o.calibration(), true), plan, o, JobProgress.NONE);
                         r.model().close();
                         a[i] = r.report().accuracy().after();
                         s[i] = r.report().seconds().total();
+                        g[i] = r.report().fidelity().agreement();
                         all.add(Map.of("net", net, "variant", v.label(), "report", r.report()));
                         LOG.info("{} {} ratio {}: accuracy {} ({} s)", net, v.label(), RATIOS[i], String.format("%.4f", a[i]), String.format("%.2f", s[i]));
                     }
                     acc.put(v.label(), a);
                     secs.put(v.label(), s);
+                    agree.put(v.label(), g);
                 }
                 md.append("## ").append(net).append(" (dense test accuracy ").append(String.format("%.2f%%", 100 * denseAcc)).append(")\n\n");
                 table(md, "accuracy %", acc, 100, "%.2f");
+                md.append("\nTop-1 agreement with the dense net on the test images (the report's `fidelity.agreement`):\n\n");
+                table(md, "agreement %", agree, 100, "%.2f");
                 md.append("\nPruning seconds (all hidden layers, data pass + selection):\n\n");
                 table(md, "seconds", secs, 1, "%.2f");
                 md.append('\n');

@@ -9,6 +9,8 @@ import io.ispasp.core.Method;
 import io.ispasp.core.PathChoice;
 import io.ispasp.core.PruneReport;
 import io.ispasp.core.Target;
+import io.ispasp.core.Threshold;
+import io.ispasp.core.Variant;
 import io.ispasp.core.PruneOptions;
 import io.ispasp.core.Score;
 import io.ispasp.engine.Cancellation;
@@ -132,9 +134,15 @@ public final class PruningJob implements AutoCloseable {
         boolean mlp = dense.architecture() instanceof Mlp;
         PruneOptions.Builder o = PruneJob.defaults(dense);
         if (b.calibrationLimit != null) o.calibration(b.calibrationLimit);
+        if (b.variant != null) o.variant(b.variant);
         if (b.score != null) o.score(b.score);
+        if (b.refit != null) o.refit(b.refit);
+        if (b.threshold != null) o.threshold(b.threshold);
+        if (b.biasCompensation != null) o.biasCompensation(b.biasCompensation);
+        if (b.bestIterate != null) o.bestIterate(b.bestIterate);
+        if (b.target != null) o.target(b.target);
         PruneOptions options = o.method(b.method).ratio(b.ratio == null ? 1.0 : b.ratio).iterations(b.iterations).path(b.path)
-                .refit(b.refit).target(b.target).seed(b.seed).device(b.device).build();
+                .seed(b.seed).device(b.device).build();
         Layout layout = b.flopsTarget != null ? null : b.layout != null ? Layout.parse(b.layout, dense, null) : Layout.every(dense, b.ratio);
         try (PointerScope scope = new PointerScope()) {
             Tensor x = CalibrationReader.read(b.calibration, options.calibration());
@@ -152,7 +160,7 @@ public final class PruningJob implements AutoCloseable {
             Tensor labels = b.calibration.labels != null ? labels(b.calibration.labels, n, dense.architecture().classes())
                     : b.method == Method.GFS ? predictions(x, dense::forward) : null;
             try (TensorCalibration calib = new TensorCalibration(x, labels)) {
-                PruneJob.Plan plan = new PruneJob.Plan(layout, b.flopsTarget, b.ratio, calib.side(), null, null, null, null);
+                PruneJob.Plan plan = new PruneJob.Plan(layout, b.flopsTarget, b.ratio, calib.side(), null, null, null, false, null);
                 PruneJob.Result r = PruneJob.run(dense, calib, plan, options,
                         (done, total, u) -> b.progress.unitPruned(progress(u, done, total)));
                 return new PruningResult(r.model(), r.report());
@@ -197,8 +205,12 @@ public final class PruningJob implements AutoCloseable {
         private Score score;
         private Integer calibrationLimit;
         private PathChoice path = PathChoice.AUTO;
-        private boolean refit;
-        private Target target = Target.CURRENT;
+        private Variant variant;
+        private Boolean refit;
+        private Threshold threshold;
+        private Boolean biasCompensation;
+        private Boolean bestIterate;
+        private Target target;
         private long seed;
         private ProgressListener progress = ProgressListener.NONE;
 
@@ -240,8 +252,27 @@ public final class PruningJob implements AutoCloseable {
         /** The i-SpaSP path: direct, statistics or auto (default: auto, by the cost model). */
         public Builder path(PathChoice path) { this.path = Objects.requireNonNull(path, "path"); return this; }
 
-        /** Refit B's kept columns by ridge least squares where B is a Linear or a 1x1 conv (default false). */
+        /**
+         * i-SpaSP's settings by name (default BEST, the engine's measured best; PAPER is the authors' procedure). The
+         * single settings below override what the variant sets, whichever is called first.
+         */
+        public Builder variant(Variant variant) {
+            if (Objects.requireNonNull(variant, "variant") == Variant.CUSTOM) throw new IllegalArgumentException("variant CUSTOM only describes a run; give BEST or PAPER");
+            this.variant = variant;
+            return this;
+        }
+
+        /** Refit B's kept columns by ridge least squares, every kind of B (default true; false in PAPER). */
         public Builder refit(boolean refit) { this.refit = refit; return this; }
+
+        /** How i-SpaSP cuts its merged candidates back to s groups (default LSQ; MASS in PAPER). */
+        public Builder threshold(Threshold threshold) { this.threshold = Objects.requireNonNull(threshold, "threshold"); return this; }
+
+        /** Move the dropped groups' mean contribution into B's bias or BN (default true; false in PAPER). */
+        public Builder biasCompensation(boolean on) { this.biasCompensation = on; return this; }
+
+        /** Return the best support the loop visited, not the last (default true; false in PAPER). */
+        public Builder bestIterate(boolean on) { this.bestIterate = on; return this; }
 
         /** The target each unit is matched to (default CURRENT, the authors' scheme). */
         public Builder target(Target target) { this.target = Objects.requireNonNull(target, "target"); return this; }

@@ -12,6 +12,8 @@ import io.ispasp.core.PruneOptions;
 import io.ispasp.core.PruneReport;
 import io.ispasp.core.Score;
 import io.ispasp.core.Target;
+import io.ispasp.core.Threshold;
+import io.ispasp.core.Variant;
 import io.ispasp.io.AtomicFiles;
 import io.ispasp.io.Json;
 import io.ispasp.job.PruneJob;
@@ -19,7 +21,6 @@ import io.ispasp.modelfile.ModelFile;
 import io.ispasp.nn.Network;
 import io.ispasp.prune.Layout;
 import io.ispasp.runtime.TorchRuntime;
-import io.ispasp.train.NetworkEvaluator;
 import io.ispasp.train.NetworkTrainConfig;
 import io.ispasp.train.NetworkTrainer;
 import picocli.CommandLine.Command;
@@ -93,15 +94,34 @@ final class PruneCommand implements Callable<Integer> {
                     + "or auto (cuda when usable, else cpu; says once what it picked and why). Default: ${DEFAULT-VALUE}.")
     String device;
 
-    @Option(names = "--refit", description = "Refit B's kept input columns by ridge least squares on the calibration data, "
-            + "where B is a Linear or a 1x1 conv (MLP layers, MobileNetV2 projections, Bottleneck conv3).")
-    boolean refit;
+    @Option(names = "--variant", description = "i-SpaSP settings: best (the engine's default: refit of B's kept columns with an "
+            + "intercept, least-squares thresholding, best iterate; chosen by measurement, see README) or paper (the authors' "
+            + "procedure: signed-sum score, activation-mass threshold, no refit, current target, last iterate). The options "
+            + "below override single settings; the report names the variant that ran (custom when overridden). Default: best.")
+    String variant;
+
+    @Option(names = "--refit", negatable = true, description = "Refit B's kept input columns by ridge least squares on the "
+            + "calibration data (every kind of B: Linear, 1x1 and 3x3 convs, strided or not). Default: on (off in --variant paper).")
+    Boolean refit;
+
+    @Option(names = "--threshold", description = "How i-SpaSP cuts the merged candidates back to s groups: lsq (ridge fit on all "
+            + "of them, keep the s carrying most of it) or mass (largest activation mass, the authors'). Default: lsq (mass in --variant paper).")
+    String threshold;
+
+    @Option(names = "--bias-compensation", negatable = true, description = "Move the dropped groups' mean contribution into B's "
+            + "bias or the BN after B (with --refit: fit an intercept). Default: on (off in --variant paper).")
+    Boolean biasCompensation;
+
+    @Option(names = "--best-iterate", negatable = true, description = "Return the support of lowest residual (after the refit) "
+            + "the loop visited, not the last. Default: on (off in --variant paper).")
+    Boolean bestIterate;
 
     @Option(names = "--refit-lambda", defaultValue = "1e-3", description = "Ridge strength, relative to the mean diagonal of the kept Gram matrix. Default: ${DEFAULT-VALUE}.")
     double refitLambda;
 
-    @Option(names = "--target", defaultValue = "current",
-            description = "current: match the still-dense unit on the pruned prefix's output (the authors' scheme); original: match the original network. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--target",
+            description = "current: match the still-dense unit on the pruned prefix's output (the authors' scheme); original: "
+                    + "match the original network at that unit (corrects earlier units' errors). Default: current.")
     String target;
 
     @Option(names = "--gfs-candidates", defaultValue = "50", description = "GFS candidates per step K (0 = all: exact GFS). Default: ${DEFAULT-VALUE}.")
@@ -131,10 +151,16 @@ final class PruneCommand implements Callable<Integer> {
         AtomicFiles.checkWritable(report, "--report");
         try (Network dense = ModelFile.load(model)) {
             PruneOptions.Builder b = PruneJob.defaults(dense);
+            if (variant != null) b.variant(Variant.parse(variant));
             if (calib != null) b.calibration(calib);
             if (score != null) b.score(Score.parse(score));
+            if (refit != null) b.refit(refit);
+            if (threshold != null) b.threshold(Threshold.parse(threshold));
+            if (biasCompensation != null) b.biasCompensation(biasCompensation);
+            if (bestIterate != null) b.bestIterate(bestIterate);
+            if (target != null) b.target(Target.parse(target));
             PruneOptions options = b.method(Method.parse(method)).ratio(ratio == null ? 1.0 : ratio).iterations(iters)
-                    .path(PathChoice.parse(path)).refit(refit).refitLambda(refitLambda).target(Target.parse(target))
+                    .path(PathChoice.parse(path)).refitLambda(refitLambda)
                     .gfsCandidates(gfsCandidates).gfsBatch(gfsBatch).seed(seed).earlyStop(!noEarlyStop)
                     .device(Device.parse(device)).build();
             Layout l = flopsTarget != null ? null : layout == null && ratio == null ? null : Layout.parse(layout, dense, ratio);
@@ -147,7 +173,7 @@ final class PruneCommand implements Callable<Integer> {
             PruneJob.Tuner last = finetuneEpochs > 0 ? tuner(recipe.withEpochs(finetuneEpochs), splits.labelledTrain("--finetune-epochs", dense)) : null;
             var test = splits.test();
             PruneJob.Plan plan = new PruneJob.Plan(l, flopsTarget, layout == null && flopsTarget == null ? ratio : null, splits.input(),
-                    block, last, test == null ? null : net -> NetworkEvaluator.accuracy(net, test, 256), null);
+                    block, last, test, true, null);
             PruneJob.Result result = PruneJob.run(dense, splits.calibration(options.calibration()), plan, options,
                     (done, total, r) -> Progress.info(String.format("pruned %s: %d -> %d groups (%d/%d)", r.name(), r.groups(), r.kept(), done, total)));
             try (Network pruned = result.model()) {
@@ -168,10 +194,12 @@ final class PruneCommand implements Callable<Integer> {
         m.put("out", out.toString());
         m.put("report", report.toString());
         m.put("method", r.method());
+        if ("ispasp".equals(r.method())) m.put("variant", r.variant());
         m.put("kept", r.units().stream().map(u -> u.name() + " " + u.kept() + "/" + u.groups()).toList());
         m.put("params", r.params());
         m.put("flops", r.flops());
         m.put("accuracy", r.accuracy());
+        if (r.fidelity() != null) m.put("fidelity", r.fidelity());
         m.put("seconds", r.seconds());
         return m;
     }

@@ -14,6 +14,9 @@ public final class PruneOptions {
     private final boolean refit;
     private final double refitLambda;
     private final Target target;
+    private final Threshold threshold;
+    private final boolean bestIterate;
+    private final boolean biasCompensation;
     private final int gfsCandidates;
     private final int gfsBatch;
     private final long seed;
@@ -31,6 +34,9 @@ public final class PruneOptions {
         this.refit = b.refit;
         this.refitLambda = b.refitLambda;
         this.target = b.target;
+        this.threshold = b.threshold;
+        this.bestIterate = b.bestIterate;
+        this.biasCompensation = b.biasCompensation;
         this.gfsCandidates = b.gfsCandidates;
         this.gfsBatch = b.gfsBatch;
         this.seed = b.seed;
@@ -43,7 +49,8 @@ public final class PruneOptions {
 
     public Builder toBuilder() {
         return new Builder().method(method).ratio(ratio).iterations(iterations).calibration(calibration).score(score)
-                .path(path).refit(refit).refitLambda(refitLambda).target(target).gfsCandidates(gfsCandidates)
+                .path(path).refit(refit).refitLambda(refitLambda).target(target).threshold(threshold)
+                .bestIterate(bestIterate).biasCompensation(biasCompensation).gfsCandidates(gfsCandidates)
                 .gfsBatch(gfsBatch).seed(seed).batchSize(batchSize).earlyStop(earlyStop).device(device);
     }
 
@@ -68,6 +75,24 @@ public final class PruneOptions {
     public double refitLambda() { return refitLambda; }
 
     public Target target() { return target; }
+
+    /** How the merged candidate set is cut back to s groups. */
+    public Threshold threshold() { return threshold; }
+
+    /**
+     * Return the best support the loop visited (lowest residual after the refit when refitting, else lowest
+     * residual) instead of the last one.
+     */
+    public boolean bestIterate() { return bestIterate; }
+
+    /**
+     * Move the mean contribution of the dropped groups into B's bias (or the running mean of the BN after B); with
+     * the refit, fit an intercept. Applies to i-SpaSP only.
+     */
+    public boolean biasCompensation() { return biasCompensation; }
+
+    /** Which named i-SpaSP variant these settings are (BEST, PAPER or CUSTOM). */
+    public Variant variant() { return Variant.of(this); }
 
     /** GFS candidates per step (K); 0 or anything >= N means exact GFS (all remaining groups). */
     public int gfsCandidates() { return gfsCandidates; }
@@ -102,9 +127,12 @@ public final class PruneOptions {
         private int calibration = 2048;
         private Score score = Score.GROUP_NORM;
         private PathChoice path = PathChoice.AUTO;
-        private boolean refit;
+        private boolean refit = true;
         private double refitLambda = 1e-3;
         private Target target = Target.CURRENT;
+        private Threshold threshold = Threshold.LSQ;
+        private boolean bestIterate = true;
+        private boolean biasCompensation = true;
         private int gfsCandidates = 50;
         private int gfsBatch = 128;
         private long seed;
@@ -121,6 +149,11 @@ public final class PruneOptions {
         public Builder refit(boolean v) { this.refit = v; return this; }
         public Builder refitLambda(double v) { this.refitLambda = v; return this; }
         public Builder target(Target v) { this.target = v; return this; }
+        public Builder threshold(Threshold v) { this.threshold = v; return this; }
+        public Builder bestIterate(boolean v) { this.bestIterate = v; return this; }
+        public Builder biasCompensation(boolean v) { this.biasCompensation = v; return this; }
+        /** Sets what {@code v} fixes (see {@link Variant#applyTo}). */
+        public Builder variant(Variant v) { return v.applyTo(this); }
         public Builder gfsCandidates(int v) { this.gfsCandidates = v; return this; }
         public Builder gfsBatch(int v) { this.gfsBatch = v; return this; }
         public Builder seed(long v) { this.seed = v; return this; }
@@ -129,7 +162,9 @@ public final class PruneOptions {
         public Builder device(Device v) { this.device = java.util.Objects.requireNonNull(v, "device"); return this; }
 
         public PruneOptions build() {
-            if (method == null || score == null || path == null || target == null) throw new IllegalArgumentException("method, score, path and target must be set");
+            if (method == null || score == null || path == null || target == null || threshold == null) {
+                throw new IllegalArgumentException("method, score, path, target and threshold must be set");
+            }
             if (!(ratio > 0 && ratio <= 1)) throw new IllegalArgumentException("ratio must be in (0, 1], got " + ratio);
             if (iterations < 1) throw new IllegalArgumentException("iterations must be >= 1, got " + iterations);
             if (calibration < 1) throw new IllegalArgumentException("calibration samples must be >= 1, got " + calibration);

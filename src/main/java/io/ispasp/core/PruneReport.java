@@ -15,7 +15,9 @@ import io.ispasp.io.Json;
  * @param layout      the fraction kept per unit (1 = not pruned), in unit order
  * @param flopsTarget the FLOPs target the layout was chosen for, or null
  * @param units       one entry per pruned unit, in pruning order
+ * @param variant     the i-SpaSP settings by name: best (the default), paper (the authors' procedure) or custom
  * @param accuracy    test accuracy before, right after pruning, and after fine-tuning (null when not measured)
+ * @param fidelity    agreement with the dense network on the test split right after pruning (null without one)
  */
 public record PruneReport(
         String arch,
@@ -27,18 +29,26 @@ public record PruneReport(
         String device,
         String score,
         String target,
+        String variant,
+        String threshold,
         boolean refit,
+        boolean biasCompensation,
+        boolean bestIterate,
         int iterations,
         int calibration,
         List<UnitReport> units,
         Counts params,
         Counts flops,
         Accuracy accuracy,
+        Fidelity fidelity,
         Seconds seconds) {
 
     /**
-     * One pruned unit. {@code hidden} is the module whose output channel c is group c; {@code residual} is ||R||^2
-     * summed over the calibration data after each iteration.
+     * One pruned unit. {@code hidden} is the module whose output channel c is group c. Residuals are ||R||^2 of B's
+     * output summed over the calibration data: {@code residual} after each iteration, {@code residualKept} of the
+     * returned support with B's kept columns as they were (times GFS's rescaling), {@code residualAfter} after the
+     * refit and/or bias compensation (null with neither); {@code targetSquaredNorm} is ||target||^2, and the two
+     * relative values divide by it (0 = the unit's output reproduced, 1 = no better than dropping every group).
      */
     public record UnitReport(
             String name,
@@ -50,9 +60,30 @@ public record PruneReport(
             String pathReason,
             double[] residual,
             int iterationsRun,
-            Double residualRefit,
+            double residualKept,
+            Double residualAfter,
+            double targetSquaredNorm,
+            Double relativeResidualKept,
+            Double relativeResidualAfter,
             double dataSeconds,
-            double iterationSeconds) {}
+            double iterationSeconds) {
+
+        /** A report with the relative residuals computed. */
+        public static UnitReport of(String name, String hidden, int groups, int[] indices, String path, String pathReason,
+                                    double[] residual, int iterationsRun, double residualKept, Double residualAfter,
+                                    double targetSquaredNorm, double dataSeconds, double iterationSeconds) {
+            boolean known = targetSquaredNorm > 0;
+            return new UnitReport(name, hidden, groups, indices.length, indices, path, pathReason, residual, iterationsRun,
+                    residualKept, residualAfter, targetSquaredNorm, known ? residualKept / targetSquaredNorm : null,
+                    known && residualAfter != null ? residualAfter / targetSquaredNorm : null, dataSeconds, iterationSeconds);
+        }
+    }
+
+    /**
+     * How close the pruned network's outputs stay to the dense network's on the test split: the fraction of samples
+     * whose top-1 class agrees, and the mean KL(dense || pruned) of the softmax outputs (nats).
+     */
+    public record Fidelity(int samples, double agreement, double klDivergence) {}
 
     public record Counts(long before, long after) {}
 

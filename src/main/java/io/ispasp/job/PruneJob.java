@@ -1,13 +1,13 @@
 package io.ispasp.job;
 
 import java.util.List;
-import java.util.function.ToDoubleFunction;
 
 import io.ispasp.baseline.Baselines;
 import io.ispasp.core.Method;
 import io.ispasp.core.PruneOptions;
 import io.ispasp.core.PruneReport;
 import io.ispasp.core.Score;
+import io.ispasp.data.LabeledData;
 import io.ispasp.kernels.Backends;
 import io.ispasp.nn.Complexity;
 import io.ispasp.nn.Network;
@@ -19,6 +19,7 @@ import io.ispasp.prune.Layout;
 import io.ispasp.prune.Pruner;
 import io.ispasp.prune.Selector;
 import io.ispasp.runtime.TorchRuntime;
+import io.ispasp.train.NetworkEvaluator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +31,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class PruneJob {
     private static final Logger LOG = LoggerFactory.getLogger(PruneJob.class);
+
+    /** Samples per batch of the test-split evaluations. */
+    private static final int EVAL_BATCH = 256;
 
     private PruneJob() {}
 
@@ -48,11 +52,13 @@ public final class PruneJob {
      * @param input         image side FLOPs are counted at (ignored for MLPs)
      * @param blockTune     run after each pruned unit, or null
      * @param finalTune     run once at the end, or null
-     * @param accuracy      test accuracy of a network, or null (no accuracy in the report)
+     * @param test          the test split, or null (no accuracy and no fidelity in the report); with labels outside
+     *                      the model's classes ({@code accuracy} false) only the fidelity is measured
+     * @param accuracy      whether the test labels are the model's classes (accuracy is reported then)
      * @param denseAccuracy the dense network's accuracy when already known, else null
      */
     public record Plan(Layout layout, Double flopsTarget, Double ratio, int input, Tuner blockTune, Tuner finalTune,
-                       ToDoubleFunction<Network> accuracy, Double denseAccuracy) {
+                       LabeledData test, boolean accuracy, Double denseAccuracy) {
         public Plan {
             if (layout == null && flopsTarget == null) throw new IllegalArgumentException("give a layout or a FLOPs target");
         }
@@ -107,23 +113,30 @@ public final class PruneJob {
         Network model = out.model();
         try {
             Double before = null, afterPrune = null, afterTune = null;
-            if (plan.accuracy() != null) {
-                before = plan.denseAccuracy() != null ? plan.denseAccuracy() : plan.accuracy().applyAsDouble(dense);
-                afterPrune = plan.accuracy().applyAsDouble(model);
+            PruneReport.Fidelity fidelity = null;
+            boolean accuracy = plan.test() != null && plan.accuracy();
+            if (accuracy) {
+                before = plan.denseAccuracy() != null ? plan.denseAccuracy() : NetworkEvaluator.accuracy(dense, plan.test(), EVAL_BATCH);
+                afterPrune = NetworkEvaluator.accuracy(model, plan.test(), EVAL_BATCH);
+            }
+            if (plan.test() != null) {
+                NetworkEvaluator.Fidelity f = NetworkEvaluator.fidelity(dense, model, plan.test(), EVAL_BATCH);
+                fidelity = new PruneReport.Fidelity(f.samples(), f.agreement(), f.klDivergence());
             }
             if (plan.finalTune() != null) {
                 long f0 = System.nanoTime();
                 plan.finalTune().tune(model);
                 tuneSeconds[0] += (System.nanoTime() - f0) / 1e9;
-                if (plan.accuracy() != null) afterTune = plan.accuracy().applyAsDouble(model);
+                if (accuracy) afterTune = NetworkEvaluator.accuracy(model, plan.test(), EVAL_BATCH);
             }
             List<PruneReport.UnitReport> units = out.units();
             Complexity c0 = dense.complexity(plan.input()), c1 = model.complexity(plan.input());
             PruneReport report = new PruneReport(dense.architecture().describe(), dense.architecture().nativeInput() == 0 ? 0 : plan.input(),
                     options.method().cliName(), plan.ratio(), layout.ratios(), plan.layout() == null ? plan.flopsTarget() : null,
-                    device(options), options.score().cliName(), options.target().cliName(), options.refit(), options.iterations(),
-                    calib.size(), units, new PruneReport.Counts(c0.params(), c1.params()),
-                    new PruneReport.Counts(c0.flops(), c1.flops()), new PruneReport.Accuracy(before, afterPrune, afterTune),
+                    device(options), options.score().cliName(), options.target().cliName(), options.variant().cliName(),
+                    options.threshold().cliName(), options.refit(), options.biasCompensation(), options.bestIterate(),
+                    options.iterations(), calib.size(), units, new PruneReport.Counts(c0.params(), c1.params()),
+                    new PruneReport.Counts(c0.flops(), c1.flops()), new PruneReport.Accuracy(before, afterPrune, afterTune), fidelity,
                     new PruneReport.Seconds(units.stream().mapToDouble(PruneReport.UnitReport::dataSeconds).sum(),
                             units.stream().mapToDouble(PruneReport.UnitReport::iterationSeconds).sum(), prune, search, tuneSeconds[0]));
             return new Result(model, report);

@@ -27,7 +27,18 @@ public final class Surgery {
      * kept columns, shape [out, s] or [out, s, k, k]).
      */
     public static Network keep(Network net, int unit, int[] kept, float columnScale, Tensor bWeight) {
+        return keep(net, unit, kept, columnScale, bWeight, null);
+    }
+
+    /**
+     * As {@link #keep(Network, int, int[], float, Tensor)}, and B's output moves by {@code shift} ([out], or null):
+     * added to B's bias, or, when an eval-mode BN follows B, taken from that BN's running mean divided by its scale
+     * (so the BN's output moves by exactly {@code shift}; outputs whose BN scale is 0 do not depend on B and stay).
+     */
+    public static Network keep(Network net, int unit, int[] kept, float columnScale, Tensor bWeight, Tensor shift) {
         Unit u = net.unit(unit);
+        if (shift != null && !u.canShift()) throw new IllegalArgumentException(u.name() + ": B has neither a bias nor a BN to take a shift");
+        String shifted = shift == null ? null : u.spec().bNorm() != null ? u.spec().bNorm() + ".running_mean" : u.bModule() + ".bias";
         checkKept(kept, u.groups(), u.name());
         Map<String, Integer> coupled = new LinkedHashMap<>();
         for (UnitSpec.Coupled c : u.spec().coupled()) coupled.put(c.tensor(), c.dim());
@@ -49,10 +60,20 @@ public final class Surgery {
                         t = t.mul(new Scalar(columnScale));
                     }
                 }
+                if (e.getKey().equals(shifted)) t = shifted(u, t, shift);
                 next.put(e.getKey(), t);
             }
             return net.withState(next);
         }
+    }
+
+    private static Tensor shifted(Unit u, Tensor t, Tensor shift) {
+        if (shift.numel() != t.numel()) throw new IllegalArgumentException(u.name() + ": shift has " + shift.numel() + " values, B has " + t.numel() + " outputs");
+        Tensor delta = shift.to(t.scalar_type()).reshape(t.shape());
+        if (u.spec().bNorm() == null) return t.add(delta);
+        Tensor kappa = u.kappa();
+        Tensor safe = kappa.eq(new Scalar(0)).logical_not();
+        return t.sub(delta.div(kappa).where(safe, org.bytedeco.pytorch.global.torch.zeros_like(delta)));
     }
 
     private static void checkKept(int[] kept, int n, String unit) {

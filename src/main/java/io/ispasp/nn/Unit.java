@@ -120,6 +120,11 @@ public final class Unit {
         return shift.add(net.tensor(bn + ".bias")).sub(k.mul(net.tensor(bn + ".running_mean")));
     }
 
+    /** Whether B's output can be moved by a constant per output: B has a bias, or a BN follows it. */
+    public boolean canShift() {
+        return spec.bNorm() != null || net.state().containsKey(bModule() + ".bias");
+    }
+
     /** The eval-mode BN scale after B, gamma / sqrt(var + eps), or ones without a BN: [out]. */
     public Tensor kappa() {
         if (spec.bNorm() == null) return torch.ones(outputs());

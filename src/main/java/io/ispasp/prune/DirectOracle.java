@@ -8,6 +8,7 @@ import io.ispasp.engine.Tensors;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
 
 /**
  * The reference path, for every kind of unit: each evaluation computes the residual R = Z - B_lin(H restricted to
@@ -98,28 +99,43 @@ public final class DirectOracle implements ScoreOracle {
         return new Evaluation(scores, residual);
     }
 
-    /** For the refit of a unit whose B reads one position (a Linear or a 1x1 conv): statistics of the kept groups. */
+    /**
+     * One pass over the data: the features B reads from the groups of {@code support} at each output position (H_S
+     * itself for a Linear or a 1x1 conv with stride 1, else its zero-padded, strided k x k patches) against the
+     * target there.
+     */
     @Override
     public KeptStatistics kept(int[] support) {
-        if (unit.taps() != 1) throw new UnsupportedOperationException(unit.name() + ": refit needs a Linear or 1x1 B");
-        int s = support.length;
-        double[] gram = new double[s * s], cross = new double[s * outputs];
+        int taps = unit.taps(), f = support.length * taps;
+        double[] gram = new double[f * f], cross = new double[f * outputs], fsum = new double[f], tsum = new double[outputs];
         double zz = 0;
+        long rowsSeen = 0;
         try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
             Tensor idx = Tensors.indices(support);
             int rows = unit.calibration().size(), batch = unit.options().batchSize();
             for (int b = 0, from = 0; from < rows; b++, from += batch) {
                 try (PointerScope inner = new PointerScope()) {
                     Tensor[] hz = batch(b, from, Math.min(rows, from + batch));
-                    Tensor hS = Tensors.toDouble(UnitStatistics.rows(hz[0].index_select(1, idx)));
+                    Tensor u = Tensors.toDouble(features(hz[0].index_select(1, idx)));
                     Tensor z = Tensors.toDouble(UnitStatistics.rows(hz[1]));
-                    Tensors.accumulate(gram, hS.t().mm(hS));
-                    Tensors.accumulate(cross, hS.t().mm(z));
+                    Tensors.accumulate(gram, u.t().mm(u));
+                    Tensors.accumulate(cross, u.t().mm(z));
+                    Tensors.accumulate(fsum, Tensors.columnSums(u));
+                    Tensors.accumulate(tsum, Tensors.columnSums(z));
                     zz += z.mul(z).sum().item_double();
+                    rowsSeen += u.size(0);
                 }
             }
         }
-        return new KeptStatistics(s, outputs, gram, cross, zz);
+        return new KeptStatistics(f, outputs, gram, cross, zz, fsum, tsum, rowsSeen);
+    }
+
+    /** The rows B reads from {@code h}: [positions, channels x taps], channel-major (B's weight order). */
+    private Tensor features(Tensor h) {
+        if (!unit.convolutional() || (unit.taps() == 1 && unit.stride() == 1)) return UnitStatistics.rows(h);
+        long k = unit.unit().kernel(), pad = unit.unit().padding(), st = unit.stride();
+        Tensor cols = torch.im2col(h.contiguous(), new long[] {k, k}, new long[] {1, 1}, new long[] {pad, pad}, new long[] {st, st});
+        return cols.permute(0, 2, 1).reshape(-1, cols.size(1));
     }
 
     private Tensor[] batch(int b, int from, int to) {

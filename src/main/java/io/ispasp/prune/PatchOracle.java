@@ -22,6 +22,7 @@ public final class PatchOracle implements ScoreOracle {
     private final int groups;
     private final double[] mass;
     private final double[] q;   // [N, N], signed-sum only
+    private final UnitStatistics stats;
 
     public PatchOracle(UnitStatistics stats, UnitKernel kernel, Score score) {
         if (stats.taps != 9) throw new IllegalArgumentException("patch oracle needs a 3x3 unit");
@@ -31,6 +32,7 @@ public final class PatchOracle implements ScoreOracle {
         this.groups = stats.groups;
         this.mass = stats.activationMass();
         this.q = score == Score.SIGNED_SUM ? signedSumMatrix(stats) : null;
+        this.stats = stats;
     }
 
     @Override
@@ -41,8 +43,7 @@ public final class PatchOracle implements ScoreOracle {
 
     @Override
     public Evaluation evaluate(int[] support, boolean withScores) {
-        int[] features = new int[support.length * 9];
-        for (int i = 0; i < support.length; i++) for (int k = 0; k < 9; k++) features[i * 9 + k] = support[i] * 9 + k;
+        int[] features = features(support);
         boolean featureScores = withScores && score == Score.CORRELATION;
         UnitKernel.Evaluation e = kernel.evaluate(features, featureScores);
         if (!withScores) return new Evaluation(null, e.residual());
@@ -61,9 +62,19 @@ public final class PatchOracle implements ScoreOracle {
         return new Evaluation(g, e.residual());
     }
 
+    /** The patch features (9 per group, tap order) of the kept groups, from the gathered patch statistics. */
     @Override
     public KeptStatistics kept(int[] support) {
-        throw new UnsupportedOperationException("--refit is not available for conv units");
+        UnitKernel.Kept k = kernel.kept(features(support));
+        double zz = kernel.evaluate(new int[0], false).residual();
+        return new KeptStatistics(support.length * 9, stats.outputs, k.gram(), k.cross(), zz, stats.featureSums(support),
+                stats.targetSums(), stats.rows);
+    }
+
+    private static int[] features(int[] support) {
+        int[] features = new int[support.length * 9];
+        for (int i = 0; i < support.length; i++) for (int k = 0; k < 9; k++) features[i * 9 + k] = support[i] * 9 + k;
+        return features;
     }
 
     @Override

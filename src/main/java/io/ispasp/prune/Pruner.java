@@ -53,12 +53,16 @@ public final class Pruner {
                     if (sel.kept().length != data.keep()) {
                         throw new IllegalStateException(data.name() + ": selector kept " + sel.kept().length + " groups, expected " + data.keep());
                     }
-                    if (sel.residual().length == 0) sel = sel.withResidual(new double[] {UnitResidual.of(data, sel)});
-                    next = Surgery.keep(current, u, sel.kept(), sel.columnScale(), rawWeight(data, sel));
+                    if (Double.isNaN(sel.residualKept())) {
+                        UnitResidual.Result r = UnitResidual.of(data, sel);
+                        sel = sel.withResiduals(r.residual(), r.targetSquaredNorm());
+                    }
+                    next = Surgery.keep(current, u, sel.kept(), sel.columnScale(), rawWeight(data, sel),
+                            sel.shift() == null ? null : Tensors.of(sel.shift(), sel.shift().length));
                 }
-                UnitReport report = new UnitReport(data.name(), unit.hidden(), data.groups(), sel.kept().length, sel.kept(),
-                        sel.path(), sel.pathReason(), sel.residual(), sel.iterationsRun(), sel.residualRefit(),
-                        sel.dataSeconds(), sel.iterationSeconds());
+                UnitReport report = UnitReport.of(data.name(), unit.hidden(), data.groups(), sel.kept(), sel.path(),
+                        sel.pathReason(), sel.residual(), sel.iterationsRun(), sel.residualKept(), sel.residualAfter(),
+                        sel.targetSquaredNorm(), sel.dataSeconds(), sel.iterationSeconds());
                 reports.add(report);
                 if (current != dense) current.close();
                 current = next;
@@ -71,11 +75,11 @@ public final class Pruner {
         }
     }
 
-    /** A refit's weight ([out, s] of B's linear part, BN scale folded in) as B's own weight, or null. */
+    /** A refit's weight ([out, s taps] of B's linear part, BN scale folded in) as B's own weight, or null. */
     static Tensor rawWeight(UnitData unit, Selection sel) {
         if (sel.nextWeight() == null) return null;
-        int out = unit.outputs(), s = sel.kept().length;
-        Tensor w = Tensors.of(sel.nextWeight(), out, s).div(unit.unit().kappa().reshape(-1, 1));
-        return unit.convolutional() ? w.reshape(out, s, 1, 1) : w;
+        int out = unit.outputs(), s = sel.kept().length, k = unit.unit().kernel();
+        Tensor w = Tensors.of(sel.nextWeight(), out, (long) s * k * k).div(unit.unit().kappa().reshape(-1, 1));
+        return unit.convolutional() ? w.reshape(out, s, k, k) : w;
     }
 }

@@ -2,42 +2,96 @@ package io.ispasp.prune;
 
 import io.ispasp.engine.Tensors;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Ridge least-squares refit of B's kept input columns so the pruned unit best reproduces its target on the
- * calibration data: W_S = C_S^T (Gamma_SS + lambda I)^-1, lambda = rel * mean(diag Gamma_SS). B's bias is kept.
+ * Ridge least squares of a unit's target on the features B reads from a set of groups ({@link
+ * ScoreOracle.KeptStatistics}): the weights W [out, F] minimising sum_p ||z_p - W u_p - b||^2 + lambda ||W||^2, with
+ * lambda = rel * mean(diag Gamma) and, with an intercept, b free (not penalised; the problem is solved on centred
+ * statistics: Gamma - f f^T / n, C - f t^T / n, ||z||^2 - ||t||^2 / n). For B followed by an eval-mode BN the target
+ * and the weights carry the BN scale kappa per output; each output row is its own problem, so dividing the fitted
+ * rows by kappa afterwards gives the least-squares conv weights against the pre-BN target (docs/design.md, "Refit").
  */
 public final class Refit {
     private Refit() {}
 
-    /** The refit weight ([out, s] row-major, float) and the residual ||R||^2 it leaves on the calibration data. */
-    public record Result(float[] weight, double residual) {}
+    /**
+     * @param weight    fitted weights, [out, F] row-major
+     * @param intercept the fitted intercept b [out], or null without one
+     * @param residual  sum_p ||z_p - W u_p - b||^2 on the calibration data
+     * @param energy    per group of {@code taps} consecutive features, sum_p ||W_g (u_p - mean u)_g||^2: how much of
+     *                  the fit that group carries (the least-squares thresholding key)
+     */
+    public record Result(float[] weight, float[] intercept, double residual, double[] energy) {}
 
+    /** The fit without an intercept, energies per feature. */
     public static Result solve(ScoreOracle.KeptStatistics k, double relativeLambda) {
-        int s = k.size(), out = k.outputs();
+        return solve(k, relativeLambda, false, 1);
+    }
+
+    public static Result solve(ScoreOracle.KeptStatistics k, double relativeLambda, boolean intercept, int taps) {
+        int f = k.size(), out = k.outputs();
+        if (f % taps != 0) throw new IllegalArgumentException(f + " features are not groups of " + taps + " taps");
         try (PointerScope scope = new PointerScope()) {
-            Tensor gram = Tensors.of(k.gram(), s, s);
-            Tensor cross = Tensors.of(k.cross(), s, out);
-            double meanDiag = gram.diagonal().mean().item_double();
-            double lambda = Math.max(relativeLambda * meanDiag, 1e-12 * Math.max(1, meanDiag));
-            Tensor eye = torch.eye(s).to(org.bytedeco.pytorch.global.torch.ScalarType.Double);
-            Tensor l = null;
-            // Gram matrices summed from float32 batches can be indefinite by rounding when groups are (nearly)
-            // collinear or dead; a larger ridge then makes the system solvable (ten tries, x10 each).
-            for (int attempt = 0; l == null; attempt++) {
-                try {
-                    l = torch.linalg_cholesky(gram.add(eye.mul(new org.bytedeco.pytorch.Scalar(lambda))));
-                } catch (RuntimeException e) {
-                    if (attempt == 9) throw new IllegalStateException("refit: the kept groups' Gram matrix is not positive definite even with ridge " + lambda, e);
-                    lambda *= 10;
+            Tensor gram = Tensors.of(k.gram(), f, f);
+            Tensor cross = Tensors.of(k.cross(), f, out);
+            double zz = k.targetSquaredNorm();
+            Tensor fs = Tensors.of(k.featureSums(), f, 1), ts = Tensors.of(k.targetSums(), out, 1);
+            double n = k.rows();
+            if (intercept && n > 0) {
+                gram = gram.sub(fs.mm(fs.t()).div(new Scalar(n)));
+                cross = cross.sub(fs.mm(ts.t()).div(new Scalar(n)));
+                zz -= ts.mul(ts).sum().item_double() / n;
+            }
+            Tensor x = ridge(gram, cross, relativeLambda);                   // [F, out]
+            double residual = zz - 2 * x.mul(cross).sum().item_double() + gram.mm(x).mul(x).sum().item_double();
+            float[] b = null;
+            if (intercept) {
+                b = n > 0 ? Tensors.floats(ts.sub(x.t().mm(fs)).div(new Scalar(n)).view(out)) : new float[out];
+            }
+            return new Result(Tensors.floats(x.t().contiguous()), b, Math.max(0, residual),
+                    energies(Tensors.doubles(gram), Tensors.doubles(x), f, out, taps));
+        }
+    }
+
+    /** (Gamma + lambda I)^-1 C by Cholesky, float64; the ridge grows x10 (ten tries) if rounding made Gamma indefinite. */
+    private static Tensor ridge(Tensor gram, Tensor cross, double relativeLambda) {
+        int f = (int) gram.size(0);
+        double meanDiag = Math.max(0, gram.diagonal().mean().item_double());
+        double lambda = Math.max(relativeLambda * meanDiag, 1e-12 * Math.max(1, meanDiag));
+        Tensor eye = torch.eye(f).to(torch.ScalarType.Double);
+        // Gram matrices summed from float32 batches can be indefinite by rounding when groups are (nearly) collinear
+        // or dead; a larger ridge then makes the system solvable.
+        for (int attempt = 0; ; attempt++) {
+            try {
+                Tensor l = torch.linalg_cholesky(gram.add(eye.mul(new Scalar(lambda))));
+                return torch.cholesky_solve(cross, l);
+            } catch (RuntimeException e) {
+                if (attempt == 9) throw new IllegalStateException("refit: the Gram matrix of the kept groups is not positive definite even with ridge " + lambda, e);
+                lambda *= 10;
+            }
+        }
+    }
+
+    /** Per group g (features g taps .. g taps + taps - 1): sum_o x_g,o^T Gamma_gg x_g,o. */
+    private static double[] energies(double[] gram, double[] x, int f, int out, int taps) {
+        double[] e = new double[f / taps];
+        for (int g = 0; g < e.length; g++) {
+            int base = g * taps;
+            double sum = 0;
+            for (int a = 0; a < taps; a++) {
+                for (int b = 0; b < taps; b++) {
+                    double gab = gram[(base + a) * f + base + b];
+                    if (gab == 0) continue;
+                    double dot = 0;
+                    for (int o = 0; o < out; o++) dot += x[(base + a) * out + o] * x[(base + b) * out + o];
+                    sum += gab * dot;
                 }
             }
-            Tensor x = torch.cholesky_solve(cross, l);             // [s, out]
-            double residual = k.targetSquaredNorm() - 2 * x.mul(cross).sum().item_double()
-                    + gram.mm(x).mul(x).sum().item_double();
-            return new Result(Tensors.floats(x.t().contiguous()), Math.max(0, residual));
+            e[g] = sum;
         }
+        return e;
     }
 }

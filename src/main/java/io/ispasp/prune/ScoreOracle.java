@@ -19,12 +19,24 @@ public interface ScoreOracle extends AutoCloseable {
 
     Evaluation evaluate(int[] support, boolean withScores);
 
-    /** Statistics restricted to the kept groups, for the refit. */
+    /** Statistics restricted to the groups {@code support} (ascending), for the refit and least-squares thresholding. */
     KeptStatistics kept(int[] support);
 
     /**
-     * For kept groups S (s of them) and B's output width out: gram = sum_p h_S h_S^T (s x s, row-major),
-     * cross = sum_p h_S z^T (s x out, row-major, z = target minus B's bias) and ||z||^2 summed over the data.
+     * For groups S (s of them), the F = s taps features B reads from them at each of its input rows p (one row per
+     * output position; feature i taps + k is the i-th group of S at tap k, B's own weight order), and B's output
+     * width out: gram = sum_p u_p u_p^T (F x F, row-major), cross = sum_p u_p z_p^T (F x out, row-major; z the
+     * target of B's linear part), ||z||^2, the feature sums sum_p u_p (F), the target sums sum_p z_p (out) and the
+     * number of rows, all over the calibration data.
      */
-    record KeptStatistics(int size, int outputs, double[] gram, double[] cross, double targetSquaredNorm) {}
+    record KeptStatistics(int size, int outputs, double[] gram, double[] cross, double targetSquaredNorm,
+                          double[] featureSums, double[] targetSums, long rows) {
+        public KeptStatistics {
+            if (gram.length != (long) size * size || cross.length != (long) size * outputs || featureSums.length != size
+                    || targetSums.length != outputs) {
+                throw new IllegalArgumentException("kept statistics of " + size + " features and " + outputs + " outputs have sizes "
+                        + gram.length + ", " + cross.length + ", " + featureSums.length + ", " + targetSums.length);
+            }
+        }
+    }
 }

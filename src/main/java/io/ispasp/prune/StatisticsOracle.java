@@ -36,12 +36,14 @@ public final class StatisticsOracle implements ScoreOracle {
     private final Tensor w;         // [out,N]
     private final Tensor cross;     // [N,out] or null (CURRENT: derived on demand as Gamma W^T)
     private final double zz;
+    private final UnitStatistics stats;
 
     public StatisticsOracle(UnitStatistics stats, Tensor bWeight, Score score) {
         this.score = score;
         this.groups = stats.groups;
         this.outputs = stats.outputs;
         this.mass = stats.activationMass();
+        this.stats = stats;
         try (PointerScope scope = new PointerScope()) {
             w = Tensors.retained(Tensors.toDouble(bWeight).contiguous());
             massT = Tensors.retained(Tensors.of(stats.mass, groups, 1));
@@ -115,7 +117,8 @@ public final class StatisticsOracle implements ScoreOracle {
             Tensor idx = Tensors.indices(support);
             Tensor gSS = gram.index_select(0, idx).index_select(1, idx);
             Tensor cS = cross != null ? cross.index_select(0, idx) : gram.index_select(0, idx).mm(w.t());
-            return new KeptStatistics(s, outputs, Tensors.doubles(gSS), Tensors.doubles(cS), zz);
+            return new KeptStatistics(s, outputs, Tensors.doubles(gSS), Tensors.doubles(cS), zz, stats.featureSums(support),
+                    stats.targetSums(), stats.rows());
         }
     }
 

@@ -22,8 +22,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  *       positions where tap k reads inside the map ({@code tapSums} [9N x 9]).</li>
  * </ul>
  * Gathered: the feature mass and Gram (by a {@link StatisticsAccumulator}: the native kernels or the BLAS
- * reference) and, for the ORIGINAL target of a one-tap unit, C = sum_p h_p z_p^T, Szz = sum_p z_p z_p^T, zsum and
- * ||z||^2. Statistics are additive, so batches, devices or machines can be summed. Plain float64 arrays, row-major.
+ * reference) and, for the ORIGINAL target, C = sum_p u_p z_p^T (features x out), Szz = sum_p z_p z_p^T, zsum and
+ * ||z||^2 (a 3x3 B: for the correlation score; the signed-sum matrix below assumes the CURRENT target). Statistics are additive, so batches, devices or machines can be summed. Plain float64 arrays, row-major.
  */
 public final class UnitStatistics {
     final int groups;
@@ -34,13 +34,15 @@ public final class UnitStatistics {
     final double[] gram;        // [taps N, taps N]
     final double[] weight;      // [out, taps N], kappa folded in
     final double[] tapSums;     // [9N, 9], 3x3 only
-    final double[] cross;       // [N, out], ORIGINAL only
+    final double[] cross;       // [taps N, out], ORIGINAL only
     final double[] zz;          // [out, out], ORIGINAL only
     final double[] zsum;        // [out], ORIGINAL only
     final double targetSquaredNorm; // ORIGINAL only
+    final long rows;            // feature rows gathered (samples x positions)
 
     private UnitStatistics(int groups, int taps, int outputs, double[] mass, double[] featureMass, double[] gram,
-                           double[] weight, double[] tapSums, double[] cross, double[] zz, double[] zsum, double sq) {
+                           double[] weight, double[] tapSums, double[] cross, double[] zz, double[] zsum, double sq,
+                           long rows) {
         this.groups = groups;
         this.taps = taps;
         this.outputs = outputs;
@@ -53,6 +55,7 @@ public final class UnitStatistics {
         this.zz = zz;
         this.zsum = zsum;
         this.targetSquaredNorm = sq;
+        this.rows = rows;
     }
 
     /** Whether the statistics path applies to {@code unit}, or why not (null when it does). */
@@ -62,7 +65,9 @@ public final class UnitStatistics {
             return "B is a " + unit.unit().kernel() + "x" + unit.unit().kernel() + " conv with stride " + unit.stride()
                     + ": the patch statistics need a 3x3 conv with stride 1";
         }
-        if (unit.options().target() == Target.ORIGINAL) return "the ORIGINAL target of a 3x3 B has no statistics path";
+        if (unit.options().target() == Target.ORIGINAL && unit.options().score() == io.ispasp.core.Score.SIGNED_SUM) {
+            return "the signed-sum score with the ORIGINAL target of a 3x3 B has no statistics path";
+        }
         return null;
     }
 
@@ -80,7 +85,7 @@ public final class UnitStatistics {
         int n = unit.groups(), taps = unit.taps(), features = taps * n, out = unit.outputs();
         if (acc.groups() != features) throw new IllegalArgumentException("accumulator has " + acc.groups() + " features, unit " + features);
         boolean original = unit.options().target() == Target.ORIGINAL;
-        double[] c = original ? new double[n * out] : null;
+        double[] c = original ? new double[features * out] : null;
         double[] zz = original ? new double[out * out] : null;
         double[] zs = original ? new double[out] : null;
         double[] tapSums = taps == 9 ? new double[features * 9] : null;
@@ -106,10 +111,18 @@ public final class UnitStatistics {
                         Tensor flat = f.permute(0, 2, 1).reshape(-1, features).contiguous();   // [n P, 9N]
                         acc.add(flat.data_ptr_float(), flat.size(0));
                         Tensors.accumulate(tapSums, Tensors.toDouble(f.sum(0)).mm(validTaps(h.size(2), h.size(3))));
+                        if (original) {
+                            Tensor z = rows(unit.target(from, to, h));
+                            Tensors.accumulate(c, flat.t().mm(z));
+                            Tensors.accumulate(zz, z.t().mm(z));
+                            Tensors.accumulate(zs, Tensors.columnSums(z));
+                            sq += Tensors.squaredNorm(z);
+                        }
                     }
                 }
             }
         }
+        long gathered = acc.rows();
         StatisticsAccumulator.Result r = acc.result();
         double[] mass = new double[n];
         for (int ch = 0; ch < n; ch++) mass[ch] = r.mass()[ch * taps + taps / 2]; // the centre tap reads H itself
@@ -117,7 +130,7 @@ public final class UnitStatistics {
         try (PointerScope scope = new PointerScope()) {
             w = Tensors.doubles(unit.bWeight().reshape(out, features));
         }
-        return new UnitStatistics(n, taps, out, mass, r.mass(), r.gram(), w, tapSums, c, zz, zs, sq);
+        return new UnitStatistics(n, taps, out, mass, r.mass(), r.gram(), w, tapSums, c, zz, zs, sq, gathered);
     }
 
     /** H as rows: [D, N] as it is, [n, N, h, w] as [n h w, N] (one row per position). */
@@ -129,9 +142,33 @@ public final class UnitStatistics {
 
     public double[] activationMass() { return mass.clone(); }
 
-    /** The inputs of a unit kernel at feature level (for a 3x3 B: the patch features, CURRENT target). */
+    /** Rows gathered: samples x positions. */
+    public long rows() { return rows; }
+
+    /** sum_p z_p [out]: gathered for the ORIGINAL target; W' times the feature sums for the CURRENT one (z = W' u). */
+    public double[] targetSums() {
+        if (zsum != null) return zsum.clone();
+        int f = groups * taps;
+        double[] t = new double[outputs];
+        for (int o = 0; o < outputs; o++) {
+            double sum = 0;
+            for (int i = 0; i < f; i++) sum += weight[o * f + i] * featureMass[i];
+            t[o] = sum;
+        }
+        return t;
+    }
+
+    /** The feature sums (sum_p u_p) of the features of {@code support}'s groups, in feature order. */
+    double[] featureSums(int[] support) {
+        double[] v = new double[support.length * taps];
+        for (int i = 0; i < support.length; i++) for (int k = 0; k < taps; k++) v[i * taps + k] = featureMass[support[i] * taps + k];
+        return v;
+    }
+
+    /** The inputs of a unit kernel at feature level (for a 3x3 B: the patch features). */
     public UnitInputs inputs() {
         if (taps == 1) return new UnitInputs(groups, outputs, gram, mass, weight, cross, zsum, zz, targetSquaredNorm);
+        if (cross != null) return new UnitInputs(groups * taps, outputs, gram, featureMass, weight, cross, zsum, zz, targetSquaredNorm);
         return UnitInputs.current(groups * taps, outputs, gram, featureMass, weight);
     }
 

@@ -49,6 +49,33 @@ public final class NetworkEvaluator {
         return new Result(n, (double) correct / n, lossSum / n);
     }
 
+    /**
+     * How close {@code pruned}'s outputs stay to {@code dense}'s on {@code data} (labels unused): the fraction of
+     * samples whose arg-max agrees and the mean KL(dense || pruned) of the softmax outputs, in nats (float64).
+     */
+    public record Fidelity(int samples, double agreement, double klDivergence) {}
+
+    public static Fidelity fidelity(Network dense, Network pruned, LabeledData data, int batchSize) {
+        if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        checkFits(dense, data);
+        checkFits(pruned, data);
+        long agree = 0;
+        double kl = 0;
+        int n = data.size();
+        for (int from = 0; from < n; from += batchSize) {
+            Cancellation.checkpoint();
+            int to = Math.min(n, from + batchSize);
+            try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+                Tensor x = data.inputs(from, to);
+                Tensor p = org.bytedeco.pytorch.global.torch.log_softmax(dense.forward(x, false).to(org.bytedeco.pytorch.global.torch.ScalarType.Double), 1);
+                Tensor q = org.bytedeco.pytorch.global.torch.log_softmax(pruned.forward(x, false).to(org.bytedeco.pytorch.global.torch.ScalarType.Double), 1);
+                agree += p.argmax(new LongOptional(1), false).eq(q.argmax(new LongOptional(1), false)).sum().item_long();
+                kl += p.exp().mul(p.sub(q)).sum().item_double();
+            }
+        }
+        return new Fidelity(n, (double) agree / n, kl / n);
+    }
+
     /** Top-1 accuracy. */
     public static double accuracy(Network net, LabeledData data, int batchSize) {
         return evaluate(net, data, batchSize).accuracy();

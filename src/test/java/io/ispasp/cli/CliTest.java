@@ -86,7 +86,17 @@ public class CliTest {
         JsonNode j = new ObjectMapper().readTree(report.toFile());
         for (String k : new String[] {"method", "ratio", "device", "units", "params", "flops", "accuracy", "seconds"}) assertTrue(j.has(k), k);
         JsonNode u = j.get("units").get(0);
-        for (String k : new String[] {"name", "hidden", "groups", "kept", "indices", "path", "residual"}) assertTrue(u.has(k), k);
+        for (String k : new String[] {"name", "hidden", "groups", "kept", "indices", "path", "residual", "residual_kept",
+                "residual_after", "target_squared_norm", "relative_residual_kept", "relative_residual_after"}) assertTrue(u.has(k), k);
+        assertEquals("best", j.get("variant").asText());
+        assertTrue(j.get("refit").asBoolean() && j.get("bias_compensation").asBoolean() && j.get("best_iterate").asBoolean());
+        assertEquals("lsq", j.get("threshold").asText());
+        double rel = u.get("relative_residual_after").asDouble();
+        assertEquals(u.get("residual_after").asDouble() / u.get("target_squared_norm").asDouble(), rel, 1e-12);
+        assertTrue(rel >= 0 && rel <= u.get("relative_residual_kept").asDouble() + 1e-12, "refit lowers the residual: " + u);
+        JsonNode fid = j.get("fidelity");
+        assertEquals(j.get("accuracy").get("after").asDouble() > 0, fid.get("agreement").asDouble() > 0);
+        assertTrue(fid.get("agreement").asDouble() <= 1 && fid.get("kl_divergence").asDouble() >= 0, fid.toString());
         assertEquals(16, u.get("groups").asInt());
         assertEquals(8, u.get("kept").asInt());
         assertEquals(8, u.get("indices").size());
@@ -108,6 +118,32 @@ public class CliTest {
         JsonNode ev = new ObjectMapper().readTree(e.out());
         assertEquals(pruned.params(), ev.get("params").asLong());
         assertEquals(j.get("accuracy").get("after").asDouble(), ev.get("accuracy").asDouble(), 1e-12);
+    }
+
+    /** --variant paper runs the authors' settings and says so; overriding one of them makes the run "custom". */
+    @Test
+    void theVariantIsReportedAndSingleOptionsOverrideIt() throws IOException {
+        String[][] cases = {{"paper"}, {"paper", "--refit"}, {"best", "--no-best-iterate"}};
+        String[] expected = {"paper", "custom", "custom"};
+        for (int i = 0; i < cases.length; i++) {
+            Path out = dir.resolve("variant" + i + ".ckpt"), report = dir.resolve("variant" + i + ".json");
+            String[] args = concat(new String[] {"prune", "--model", dense.toString(), "--data", data.toString(), "--ratio", "0.25",
+                    "--calib", "200", "--out", out.toString(), "--report", report.toString(), "--variant"}, cases[i]);
+            Run r = cli(args);
+            assertEquals(0, r.code(), r.err());
+            JsonNode j = new ObjectMapper().readTree(report.toFile());
+            assertEquals(expected[i], j.get("variant").asText(), Arrays.toString(cases[i]));
+            if (i == 0) {
+                assertEquals("signed-sum", j.get("score").asText());
+                assertEquals("mass", j.get("threshold").asText());
+                assertTrue(j.get("units").get(0).get("residual_after").isNull(), "paper: B's kept columns stay as they are");
+            }
+            if (i == 1) assertTrue(j.get("refit").asBoolean());
+        }
+        Run bad = cli("prune", "--model", dense.toString(), "--data", data.toString(), "--ratio", "0.25", "--variant", "custom",
+                "--out", dir.resolve("v.ckpt").toString(), "--report", dir.resolve("v.json").toString());
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().startsWith("error: unknown variant 'custom'"), bad.err());
     }
 
     /** Every device choice prunes to the same result; without a usable GPU, cuda says why and runs on the CPU. */

@@ -60,7 +60,7 @@ class StatisticsMatchesDirectTest {
         }
         try (DirectOracle direct = new DirectOracle(ctx, score);
              StatisticsOracle fast = new StatisticsOracle(stats, ctx.bWeight(), score);
-             NativeOracle cpu = new NativeOracle(Backends.cpu().unit(nativeStats.inputs(), score), nativeStats.mass)) {
+             NativeOracle cpu = new NativeOracle(Backends.cpu().unit(nativeStats.inputs(), score), nativeStats)) {
             assertClose(direct.activationMass(), fast.activationMass(), 1e-5, "activation mass");
             assertClose(direct.activationMass(), cpu.activationMass(), 1e-5, "activation mass (C++)");
             // scores are compared relative to their size at S = {} (near S = all they vanish; the
@@ -88,6 +88,9 @@ class StatisticsMatchesDirectTest {
                 assertClose(ka.gram(), kb.gram(), 1e-5, "kept gram");
                 assertClose(ka.cross(), kb.cross(), 1e-5, "kept cross");
                 assertEquals(ka.targetSquaredNorm(), kb.targetSquaredNorm(), 1e-5 * ka.targetSquaredNorm());
+                assertClose(ka.featureSums(), kb.featureSums(), 1e-5, "kept feature sums");
+                assertClose(ka.targetSums(), kb.targetSums(), 1e-5, "target sums");
+                assertEquals(ka.rows(), kb.rows(), "rows");
             }
         }
     }

@@ -54,7 +54,7 @@ class TrainedMnistUnitTest {
                     }
                     try (DirectOracle direct = new DirectOracle(ctx, score);
                          StatisticsOracle fast = new StatisticsOracle(stats, ctx.bWeight(), score);
-                         NativeOracle cpu = new NativeOracle(Backends.cpu().unit(nativeStats.inputs(), score), nativeStats.mass)) {
+                         NativeOracle cpu = new NativeOracle(Backends.cpu().unit(nativeStats.inputs(), score), nativeStats)) {
                         IspaspSelector.Loop a = IspaspSelector.run(direct, ctx.keep(), o.iterations(), false);
                         IspaspSelector.Loop b = IspaspSelector.run(fast, ctx.keep(), o.iterations(), false);
                         IspaspSelector.Loop c = cpu.run(ctx.keep(), o.iterations(), false);
