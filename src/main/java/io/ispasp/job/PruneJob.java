@@ -115,13 +115,13 @@ public final class PruneJob {
             Double before = null, afterPrune = null, afterTune = null;
             PruneReport.Fidelity fidelity = null;
             boolean accuracy = plan.test() != null && plan.accuracy();
-            if (accuracy) {
-                before = plan.denseAccuracy() != null ? plan.denseAccuracy() : NetworkEvaluator.accuracy(dense, plan.test(), EVAL_BATCH);
-                afterPrune = NetworkEvaluator.accuracy(model, plan.test(), EVAL_BATCH);
-            }
-            if (plan.test() != null) {
-                NetworkEvaluator.Fidelity f = NetworkEvaluator.fidelity(dense, model, plan.test(), EVAL_BATCH);
+            if (plan.test() != null) {   // one pass: both accuracies and the fidelity
+                NetworkEvaluator.Fidelity f = NetworkEvaluator.fidelity(dense, model, plan.test(), accuracy, EVAL_BATCH);
                 fidelity = new PruneReport.Fidelity(f.samples(), f.agreement(), f.klDivergence());
+                if (accuracy) {
+                    before = plan.denseAccuracy() != null ? plan.denseAccuracy() : f.denseAccuracy();
+                    afterPrune = f.prunedAccuracy();
+                }
             }
             if (plan.finalTune() != null) {
                 long f0 = System.nanoTime();

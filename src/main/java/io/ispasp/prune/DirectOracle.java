@@ -30,6 +30,7 @@ public final class DirectOracle implements ScoreOracle {
     private final double[] mass;
     private final List<Tensor[]> cache = new ArrayList<>();
     private final boolean cached;
+    private GroupGrams groupGrams;
 
     public DirectOracle(UnitData unit, Score score) { this(unit, score, DEFAULT_CACHE_BYTES); }
 
@@ -128,6 +129,32 @@ public final class DirectOracle implements ScoreOracle {
             }
         }
         return new KeptStatistics(f, outputs, gram, cross, zz, fsum, tsum, rowsSeen);
+    }
+
+    /** One pass (once; remembered): per group, the Gram of its own features (the {@code kept} features of each group alone). */
+    @Override
+    public GroupGrams groupGrams() {
+        if (groupGrams == null) groupGrams = gatherGroupGrams();
+        return groupGrams;
+    }
+
+    private GroupGrams gatherGroupGrams() {
+        int taps = unit.taps();
+        double[] blocks = new double[groups * taps * taps], fsum = new double[groups * taps];
+        long rowsSeen = 0;
+        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            int rows = unit.calibration().size(), batch = unit.options().batchSize();
+            for (int b = 0, from = 0; from < rows; b++, from += batch) {
+                try (PointerScope inner = new PointerScope()) {
+                    Tensor u = Tensors.toDouble(features(batch(b, from, Math.min(rows, from + batch))[0]));
+                    Tensor perGroup = u.reshape(u.size(0), groups, taps).permute(1, 2, 0);            // [N, taps, rows]
+                    Tensors.accumulate(blocks, perGroup.bmm(perGroup.transpose(1, 2)));
+                    Tensors.accumulate(fsum, Tensors.columnSums(u));
+                    rowsSeen += u.size(0);
+                }
+            }
+        }
+        return new GroupGrams(taps, blocks, fsum, rowsSeen);
     }
 
     /** The rows B reads from {@code h}: [positions, channels x taps], channel-major (B's weight order). */

@@ -7,11 +7,14 @@ import java.util.List;
 import io.ispasp.core.PathChoice;
 import io.ispasp.core.PruneOptions;
 import io.ispasp.core.Score;
+import io.ispasp.core.Target;
 import io.ispasp.core.Threshold;
 import io.ispasp.engine.Cancellation;
+import io.ispasp.engine.Tensors;
 import io.ispasp.kernels.Backends;
 import io.ispasp.kernels.Kernels;
 import io.ispasp.kernels.StatisticsAccumulator;
+import org.bytedeco.javacpp.PointerScope;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +33,8 @@ public final class IspaspSelector implements Selector {
     public Selection select(UnitData unit) {
         PruneOptions o = unit.options();
         CostModel.Choice choice = CostModel.choose(o.path(), unit.rows(), unit.groups(), unit.keep(), unit.outputs(),
-                unit.taps(), o.iterations(), o.score(), o.target(), UnitStatistics.unsupported(unit));
+                unit.taps(), o.iterations(), o.score(), o.target(), o.threshold() == Threshold.LSQ, o.bestIterate() && o.refit(),
+                UnitStatistics.unsupported(unit));
         boolean shift = o.biasCompensation() && unit.unit().canShift();
         String reason = choice.reason() + (o.biasCompensation() && !shift ? "; no bias compensation: B has neither a bias nor a BN" : "");
         LOG.info("{}: N={} s={} out={} taps={} -> {} path ({})", unit.name(), unit.groups(), unit.keep(), unit.outputs(),
@@ -144,8 +148,17 @@ public final class IspaspSelector implements Selector {
         if (merged.length <= keep) return merged;
         PruneOptions o = unit.options();
         boolean intercept = o.biasCompensation() && unit.unit().canShift();
-        Refit.Result r = Refit.solve(oracle.kept(merged), o.refitLambda(), intercept, unit.taps());
         double[] key = new double[oracle.groups()];
+        if (merged.length == oracle.groups() && o.target() == Target.CURRENT) {
+            // The least-squares fit of z = W u on every feature is W itself (exactly, without the ridge), so no solve:
+            // the energies come from W and each group's own Gram block. This is every cut once 2s >= N.
+            double[] w;
+            try (PointerScope scope = new PointerScope()) {
+                w = Tensors.doubles(unit.bWeight().reshape(unit.outputs(), -1));
+            }
+            return TopK.indices(Refit.energies(oracle.groupGrams(), w, unit.outputs(), intercept), keep);
+        }
+        Refit.Result r = Refit.solve(oracle.kept(merged), o.refitLambda(), intercept, unit.taps());
         Arrays.fill(key, Double.NEGATIVE_INFINITY);
         for (int i = 0; i < merged.length; i++) key[merged[i]] = r.energy()[i];
         return TopK.among(key, merged, keep);

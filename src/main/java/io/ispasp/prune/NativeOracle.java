@@ -9,25 +9,23 @@ import io.ispasp.kernels.UnitKernel;
 public final class NativeOracle implements ScoreOracle {
     private final UnitKernel unit;
     private final double[] mass;
-    private final double[] targetSums;   // null when built without statistics (no kept())
-    private final long rows;
+    private final UnitStatistics stats;   // null when built without statistics (no kept(), no groupGrams())
 
     /** An oracle for scores and residuals only ({@link #kept} needs the target sums: use the other constructor). */
     public NativeOracle(UnitKernel unit, double[] mass) {
-        this(unit, mass, null, 0);
+        this(unit, mass, null);
     }
 
     /** An oracle on the kernel of {@code stats} (a one-tap unit). */
     public NativeOracle(UnitKernel unit, UnitStatistics stats) {
-        this(unit, stats.activationMass(), stats.targetSums(), stats.rows());
+        this(unit, stats.activationMass(), stats);
     }
 
-    private NativeOracle(UnitKernel unit, double[] mass, double[] targetSums, long rows) {
+    private NativeOracle(UnitKernel unit, double[] mass, UnitStatistics stats) {
         if (mass.length != unit.groups()) throw new IllegalArgumentException("mass has " + mass.length + " groups, unit " + unit.groups());
         this.unit = unit;
         this.mass = mass.clone();
-        this.targetSums = targetSums;
-        this.rows = rows;
+        this.stats = stats;
     }
 
     @Override
@@ -44,12 +42,20 @@ public final class NativeOracle implements ScoreOracle {
 
     @Override
     public KeptStatistics kept(int[] support) {
-        if (targetSums == null) throw new IllegalStateException("this oracle was built without the unit's statistics");
         UnitKernel.Kept k = unit.kept(support);
         double zz = unit.evaluate(new int[0], false).residual();   // ||z||^2 = residual of the empty support
-        double[] f = new double[support.length];
-        for (int i = 0; i < f.length; i++) f[i] = mass[support[i]];
-        return new KeptStatistics(support.length, unit.outputs(), k.gram(), k.cross(), zz, f, targetSums.clone(), rows);
+        return new KeptStatistics(support.length, unit.outputs(), k.gram(), k.cross(), zz, statistics().featureSums(support),
+                statistics().targetSums(), statistics().rows());
+    }
+
+    @Override
+    public GroupGrams groupGrams() {
+        return statistics().groupGrams();
+    }
+
+    private UnitStatistics statistics() {
+        if (stats == null) throw new IllegalStateException("this oracle was built without the unit's statistics");
+        return stats;
     }
 
     /** ||R||^2 for many supports at once (kept[b][i]: group i kept in support b). */

@@ -64,6 +64,11 @@ public final class PatchOracle implements ScoreOracle {
 
     /** The patch features (9 per group, tap order) of the kept groups, from the gathered patch statistics. */
     @Override
+    public GroupGrams groupGrams() {
+        return stats.groupGrams();
+    }
+
+    @Override
     public KeptStatistics kept(int[] support) {
         UnitKernel.Kept k = kernel.kept(features(support));
         double zz = kernel.evaluate(new int[0], false).residual();

@@ -75,6 +75,31 @@ public final class Refit {
         }
     }
 
+    /**
+     * The energies of every group's share of the weights {@code weight} ([out, N taps] row-major), from the groups'
+     * own Gram blocks (centred when {@code centred}): what {@link Result#energy()} is when the fit is {@code weight}.
+     */
+    public static double[] energies(ScoreOracle.GroupGrams g, double[] weight, int out, boolean centred) {
+        int taps = g.taps(), n = g.featureSums().length / taps, f = n * taps;
+        double rows = Math.max(1, g.rows());
+        double[] e = new double[n];
+        for (int grp = 0; grp < n; grp++) {
+            double sum = 0;
+            for (int a = 0; a < taps; a++) {
+                for (int b = 0; b < taps; b++) {
+                    int fa = grp * taps + a, fb = grp * taps + b;
+                    double gab = g.blocks()[(grp * taps + a) * taps + b];
+                    if (centred) gab -= g.featureSums()[fa] * g.featureSums()[fb] / rows;
+                    double dot = 0;
+                    for (int o = 0; o < out; o++) dot += weight[o * f + fa] * weight[o * f + fb];
+                    sum += gab * dot;
+                }
+            }
+            e[grp] = sum;
+        }
+        return e;
+    }
+
     /** Per group g (features g taps .. g taps + taps - 1): sum_o x_g,o^T Gamma_gg x_g,o. */
     private static double[] energies(double[] gram, double[] x, int f, int out, int taps) {
         double[] e = new double[f / taps];

@@ -22,6 +22,16 @@ public interface ScoreOracle extends AutoCloseable {
     /** Statistics restricted to the groups {@code support} (ascending), for the refit and least-squares thresholding. */
     KeptStatistics kept(int[] support);
 
+    /** The diagonal blocks of the feature Gram, one per group, and the feature sums (see {@link GroupGrams}). */
+    GroupGrams groupGrams();
+
+    /**
+     * Per group g, the Gram of its own taps features, sum_p u_g,p u_g,p^T ([N, taps, taps] row-major); the sums of
+     * every feature (N taps) and the number of rows: what the energy of each group's share of a fit on all groups
+     * needs, without the full Gram.
+     */
+    record GroupGrams(int taps, double[] blocks, double[] featureSums, long rows) {}
+
     /**
      * For groups S (s of them), the F = s taps features B reads from them at each of its input rows p (one row per
      * output position; feature i taps + k is the i-th group of S at tap k, B's own weight order), and B's output

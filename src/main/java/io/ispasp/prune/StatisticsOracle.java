@@ -111,6 +111,11 @@ public final class StatisticsOracle implements ScoreOracle {
     }
 
     @Override
+    public GroupGrams groupGrams() {
+        return stats.groupGrams();
+    }
+
+    @Override
     public KeptStatistics kept(int[] support) {
         int s = support.length;
         try (PointerScope scope = new PointerScope()) {

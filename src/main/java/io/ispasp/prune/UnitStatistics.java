@@ -158,6 +158,18 @@ public final class UnitStatistics {
         return t;
     }
 
+    /** The diagonal taps x taps blocks of the feature Gram, the feature sums and the rows. */
+    ScoreOracle.GroupGrams groupGrams() {
+        int f = groups * taps;
+        double[] blocks = new double[groups * taps * taps];
+        for (int g = 0; g < groups; g++) {
+            for (int a = 0; a < taps; a++) {
+                for (int b = 0; b < taps; b++) blocks[(g * taps + a) * taps + b] = gram[(g * taps + a) * f + g * taps + b];
+            }
+        }
+        return new ScoreOracle.GroupGrams(taps, blocks, featureMass.clone(), rows);
+    }
+
     /** The feature sums (sum_p u_p) of the features of {@code support}'s groups, in feature order. */
     double[] featureSums(int[] support) {
         double[] v = new double[support.length * taps];

@@ -10,6 +10,7 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
 
 /**
  * Top-1 accuracy and mean cross-entropy (no label smoothing) of a {@link Network} of any family on {@link LabeledData}:
@@ -50,16 +51,17 @@ public final class NetworkEvaluator {
     }
 
     /**
-     * How close {@code pruned}'s outputs stay to {@code dense}'s on {@code data} (labels unused): the fraction of
-     * samples whose arg-max agrees and the mean KL(dense || pruned) of the softmax outputs, in nats (float64).
+     * How close {@code pruned}'s outputs stay to {@code dense}'s on {@code data}, in one pass: both networks' top-1
+     * accuracy (NaN when {@code labelled} is false), the fraction of samples whose arg-max agrees, and the mean
+     * KL(dense || pruned) of the softmax outputs in nats (float64).
      */
-    public record Fidelity(int samples, double agreement, double klDivergence) {}
+    public record Fidelity(int samples, double denseAccuracy, double prunedAccuracy, double agreement, double klDivergence) {}
 
-    public static Fidelity fidelity(Network dense, Network pruned, LabeledData data, int batchSize) {
+    public static Fidelity fidelity(Network dense, Network pruned, LabeledData data, boolean labelled, int batchSize) {
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
         checkFits(dense, data);
         checkFits(pruned, data);
-        long agree = 0;
+        long agree = 0, denseCorrect = 0, prunedCorrect = 0;
         double kl = 0;
         int n = data.size();
         for (int from = 0; from < n; from += batchSize) {
@@ -67,13 +69,20 @@ public final class NetworkEvaluator {
             int to = Math.min(n, from + batchSize);
             try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
                 Tensor x = data.inputs(from, to);
-                Tensor p = org.bytedeco.pytorch.global.torch.log_softmax(dense.forward(x, false).to(org.bytedeco.pytorch.global.torch.ScalarType.Double), 1);
-                Tensor q = org.bytedeco.pytorch.global.torch.log_softmax(pruned.forward(x, false).to(org.bytedeco.pytorch.global.torch.ScalarType.Double), 1);
-                agree += p.argmax(new LongOptional(1), false).eq(q.argmax(new LongOptional(1), false)).sum().item_long();
+                Tensor p = torch.log_softmax(dense.forward(x, false).to(torch.ScalarType.Double), 1);
+                Tensor q = torch.log_softmax(pruned.forward(x, false).to(torch.ScalarType.Double), 1);
+                Tensor ap = p.argmax(new LongOptional(1), false), aq = q.argmax(new LongOptional(1), false);
+                agree += ap.eq(aq).sum().item_long();
+                if (labelled) {
+                    Tensor labels = data.labels(from, to);
+                    denseCorrect += ap.eq(labels).sum().item_long();
+                    prunedCorrect += aq.eq(labels).sum().item_long();
+                }
                 kl += p.exp().mul(p.sub(q)).sum().item_double();
             }
         }
-        return new Fidelity(n, (double) agree / n, kl / n);
+        double da = labelled ? (double) denseCorrect / n : Double.NaN, pa = labelled ? (double) prunedCorrect / n : Double.NaN;
+        return new Fidelity(n, da, pa, (double) agree / n, kl / n);
     }
 
     /** Top-1 accuracy. */

@@ -66,4 +66,58 @@ class NetworkEvaluatorTest {
             }
         }
     }
+
+    /** The fidelity of one network to another equals a hand computation on both networks' logits, in one pass. */
+    @Test
+    void fidelityMatchesAHandComputation() {
+        Architecture arch = Architectures.parse("mlp sizes=20,16,12,3 activation=relu");
+        LabeledData data = NetworkFixtures.blobs(4, 20);
+        try (Network a = NetFixtures.randomized(arch, 1); Network b = NetFixtures.randomized(arch, 2)) {
+            double[] la, lb;
+            long[] labels;
+            try (PointerScope s = new PointerScope()) {
+                la = Tensors.doubles(a.forward(data.inputs(0, data.size())));
+                lb = Tensors.doubles(b.forward(data.inputs(0, data.size())));
+                labels = Tensors.longs(data.labels(0, data.size()));
+            }
+            int n = data.size(), k = 3, agree = 0, ca = 0, cb = 0;
+            double kl = 0;
+            for (int i = 0; i < n; i++) {
+                double[] p = softmax(la, i * k, k), q = softmax(lb, i * k, k);
+                int ia = argmax(p), ib = argmax(q);
+                if (ia == ib) agree++;
+                if (ia == labels[i]) ca++;
+                if (ib == labels[i]) cb++;
+                for (int c = 0; c < k; c++) kl += p[c] * (Math.log(p[c]) - Math.log(q[c]));
+            }
+            for (int batch : new int[] {1, 7, 64}) {
+                NetworkEvaluator.Fidelity f = NetworkEvaluator.fidelity(a, b, data, true, batch);
+                assertEquals(n, f.samples());
+                assertEquals((double) agree / n, f.agreement(), "batch " + batch);
+                assertEquals((double) ca / n, f.denseAccuracy());
+                assertEquals((double) cb / n, f.prunedAccuracy());
+                assertEquals(kl / n, f.klDivergence(), 1e-6 * Math.max(1, kl / n));
+            }
+            assertTrue(agree < n && kl > 0, "two random nets disagree somewhere");
+            NetworkEvaluator.Fidelity self = NetworkEvaluator.fidelity(a, a, data, false, 8);
+            assertEquals(1.0, self.agreement());
+            assertEquals(0.0, self.klDivergence(), 1e-12);
+            assertTrue(Double.isNaN(self.denseAccuracy()), "no accuracy without labels");
+        }
+    }
+
+    private static double[] softmax(double[] logits, int from, int k) {
+        double max = Double.NEGATIVE_INFINITY, sum = 0;
+        for (int c = 0; c < k; c++) max = Math.max(max, logits[from + c]);
+        double[] p = new double[k];
+        for (int c = 0; c < k; c++) sum += p[c] = Math.exp(logits[from + c] - max);
+        for (int c = 0; c < k; c++) p[c] /= sum;
+        return p;
+    }
+
+    private static int argmax(double[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
+        return best;
+    }
 }
