@@ -96,28 +96,21 @@ public final class UnitStatistics {
                 int to = Math.min(rows, from + batch);
                 try (PointerScope scope = new PointerScope()) {
                     Tensor h = unit.hidden(unit.input(from, to));
+                    Tensor u;                                                                   // [rows, features]
                     if (taps == 1) {
-                        Tensor hr = rows(h).to(ScalarType.Float).contiguous();
-                        acc.add(hr.data_ptr_float(), hr.size(0));
-                        if (original) {
-                            Tensor z = rows(unit.target(from, to, h));
-                            Tensors.accumulate(c, hr.t().mm(z));
-                            Tensors.accumulate(zz, z.t().mm(z));
-                            Tensors.accumulate(zs, Tensors.columnSums(z));
-                            sq += Tensors.squaredNorm(z);
-                        }
+                        u = rows(h).to(ScalarType.Float).contiguous();
                     } else {
                         Tensor f = torch.im2col(h, new long[] {3, 3}, new long[] {1, 1}, new long[] {1, 1}, new long[] {1, 1});
-                        Tensor flat = f.permute(0, 2, 1).reshape(-1, features).contiguous();   // [n P, 9N]
-                        acc.add(flat.data_ptr_float(), flat.size(0));
+                        u = f.permute(0, 2, 1).reshape(-1, features).contiguous();            // [n P, 9N]
                         Tensors.accumulate(tapSums, Tensors.toDouble(f.sum(0)).mm(validTaps(h.size(2), h.size(3))));
-                        if (original) {
-                            Tensor z = rows(unit.target(from, to, h));
-                            Tensors.accumulate(c, flat.t().mm(z));
-                            Tensors.accumulate(zz, z.t().mm(z));
-                            Tensors.accumulate(zs, Tensors.columnSums(z));
-                            sq += Tensors.squaredNorm(z);
-                        }
+                    }
+                    acc.add(u.data_ptr_float(), u.size(0));
+                    if (original) {
+                        Tensor z = rows(unit.target(from, to, h));
+                        Tensors.accumulate(c, u.t().mm(z));
+                        Tensors.accumulate(zz, z.t().mm(z));
+                        Tensors.accumulate(zs, Tensors.columnSums(z));
+                        sq += Tensors.squaredNorm(z);
                     }
                 }
             }

@@ -102,6 +102,36 @@ class PruningJobTest {
         dense.close();
     }
 
+    /** The variant and the single settings reach the run: the report says what ran, and the paper variant keeps B's columns. */
+    @Test
+    void variantAndSettingsReachTheRun() throws IOException {
+        Network dense = Network.random(Mlp.relu(20, 30, 16, 4), 5);
+        Random r = new Random(6);
+        List<float[]> rows = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            float[] x = new float[20];
+            for (int j = 0; j < 20; j++) x[j] = (float) r.nextGaussian();
+            rows.add(x);
+        }
+        String[] expected = {"best", "paper", "custom"};
+        for (int v = 0; v < 3; v++) {
+            PruningJob.Builder b = PruningJob.builder().model(dense).calibration(CalibrationData.ofArrays(rows.iterator(), 20)).ratio(0.3);
+            if (v == 1) b.variant(io.ispasp.core.Variant.PAPER);
+            if (v == 2) b.variant(io.ispasp.core.Variant.PAPER).threshold(io.ispasp.core.Threshold.LSQ).target(io.ispasp.core.Target.ORIGINAL);
+            try (PruningJob job = b.build()) {
+                PruneReport rep = job.run().report();
+                assertEquals(expected[v], rep.variant());
+                assertEquals(v == 0, rep.refit());
+                assertEquals(v == 0 ? "group-norm" : "signed-sum", rep.score());
+                assertEquals(v == 1 ? "mass" : "lsq", rep.threshold());
+                assertEquals(v == 2 ? "original" : "current", rep.target());
+                for (PruneReport.UnitReport u : rep.units()) assertEquals(v == 0, u.residualAfter() != null, u.name());
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> PruningJob.builder().variant(io.ispasp.core.Variant.CUSTOM));
+        dense.close();
+    }
+
     @Test
     void cancellingFromTheListenerStopsTheJobAndCloseReleasesIt() {
         try (Network net = NetFixtures.randomized(TINY_RESNET, 5)) {

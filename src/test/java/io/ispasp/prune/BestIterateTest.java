@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ispasp.core.PruneOptions;
 import io.ispasp.core.Score;
 import io.ispasp.core.Threshold;
-import io.ispasp.data.Dataset;
 import io.ispasp.nn.Network;
 import org.junit.jupiter.api.Test;
 
@@ -21,14 +20,12 @@ class BestIterateTest {
     void theReturnedSupportHasTheLowestResidualOfTheTrace() {
         int lastWasWorse = 0;
         for (long seed = 0; seed < 16; seed++) {
-            Network m = Fixtures.mlp(seed, 12, 40, 6);
-            Dataset d = Fixtures.gaussian(200, 12, 6, seed + 100);
             PruneOptions o = PruneOptions.builder().ratio(0.15).score(Score.SIGNED_SUM).threshold(Threshold.MASS).refit(false)
                     .biasCompensation(false).bestIterate(true).earlyStop(false).iterations(12).build();
-            UnitData unit = Fixtures.unit(m, 0, d, o);
+            Network m = Fixtures.mlp(seed, 12, 40, 6);
+            UnitData unit = Fixtures.unit(m, 0, Fixtures.gaussian(200, 12, 6, seed + 100), o);
             try (DirectOracle oracle = new DirectOracle(unit, o.score())) {
-                IspaspSelector.Loop loop = IspaspSelector.run(oracle, unit.keep(), o.iterations(), false, Threshold.MASS, true,
-                        new UnitFit(unit, oracle, false, false), unit);
+                IspaspSelector.Loop loop = bestLoop(unit, oracle);
                 double[] r = loop.residuals();
                 int argmin = 0;
                 for (int i = 1; i < r.length; i++) if (r[i] < r[argmin]) argmin = i;
@@ -46,14 +43,12 @@ class BestIterateTest {
     @Test
     void withTheRefitTheRuleComparesResidualsAfterTheRefit() {
         for (long seed = 0; seed < 6; seed++) {
-            Network m = Fixtures.mlp(seed, 12, 40, 6);
-            Dataset d = Fixtures.gaussian(200, 12, 6, seed + 200);
             PruneOptions o = PruneOptions.builder().ratio(0.15).score(Score.CORRELATION).threshold(Threshold.LSQ).refit(true)
                     .biasCompensation(true).bestIterate(true).earlyStop(false).iterations(8).build();
-            UnitData unit = Fixtures.unit(m, 0, d, o);
+            Network m = Fixtures.mlp(seed, 12, 40, 6);
+            UnitData unit = Fixtures.unit(m, 0, Fixtures.gaussian(200, 12, 6, seed + 200), o);
             try (DirectOracle oracle = new DirectOracle(unit, o.score())) {
-                IspaspSelector.Loop loop = IspaspSelector.run(oracle, unit.keep(), o.iterations(), false, Threshold.LSQ, true,
-                        new UnitFit(unit, oracle, true, true), unit);
+                IspaspSelector.Loop loop = bestLoop(unit, oracle);
                 double best = Double.POSITIVE_INFINITY;
                 int argmin = -1;
                 for (int i = 0; i < loop.supports().size(); i++) {
@@ -68,5 +63,12 @@ class BestIterateTest {
             }
             m.close();
         }
+    }
+
+    /** The loop with the unit's own threshold, fit and iterations, returning the best iterate. */
+    private static IspaspSelector.Loop bestLoop(UnitData unit, DirectOracle oracle) {
+        PruneOptions o = unit.options();
+        return IspaspSelector.run(oracle, unit.keep(), o.iterations(), o.earlyStop(), o.threshold(), true,
+                new UnitFit(unit, oracle, o.refit(), o.biasCompensation()), unit);
     }
 }
