@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # CIFAR-10: one trained dense net pruned by every method on the same layouts, side by side (bench/results/cifar-*.md).
-# Methods: i-SpaSP's default (--variant best), i-SpaSP --variant paper, GFS, magnitude, activation mass, random.
+# Methods: i-SpaSP's default (--variant best), the default with --target original, i-SpaSP --variant paper, GFS,
+# magnitude, activation mass, random.
 # Plans: ref = --layout reference; f70 / f50 = FLOPs targets 0.7 / 0.5. A FLOPs layout is searched once, in the
 # default i-SpaSP run, and handed to every other method as units:NAME=R, so all prune the same layout.
 # Usage: bench/cifar/compare.sh DENSE.ckpt OUTDIR [LIMIT=5000] [CALIB=512] [GFS_K=50]
-# Env: PLANS ("ref f70 f50"), METHODS ("ispasp paper gfs magnitude activation random"), FINETUNE (plans whose runs
+# Env: PLANS ("ref f70 f50"), METHODS ("ispasp original paper gfs magnitude activation random"), FINETUNE (plans whose runs
 # also fine-tune one epoch on the LIMIT training images; default "ref"). Finished reports are kept (resumable).
 # Table: bench/cifar/compare_table.py OUTDIR
 set -euo pipefail
@@ -17,12 +18,12 @@ layout_of() { # the searched layout of a report, as units:NAME=R
   python3 -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
-ratios = [x for x in r["layout"] if x < 1]   # the pruned units, in unit order, are the report's units
+ratios = [x for x in r["layout"] if x < 1]   # the pruned units, in unit order, are the units of the report
 print("units:" + ",".join(u["name"] + "=" + repr(x) for u, x in zip(r["units"], ratios)))' "$1"
 }
 for tag in ${PLANS:-ref f70 f50}; do
   ft=(); [[ " ${FINETUNE-ref} " == *" $tag "* ]] && ft=(--finetune-epochs 1)
-  for m in ${METHODS:-ispasp paper gfs magnitude activation random}; do
+  for m in ${METHODS:-ispasp original paper gfs magnitude activation random}; do
     [ -f "$out/$tag-$m.json" ] && continue
     case $tag in
       ref) plan=(--layout reference) ;;
@@ -31,7 +32,11 @@ for tag in ${PLANS:-ref f70 f50}; do
                     plan=(--layout "$(layout_of "$out/$tag-ispasp.json")"); fi ;;
       *) echo "unknown plan $tag" >&2; exit 2 ;;
     esac
-    case $m in paper) meth=(--method ispasp --variant paper) ;; *) meth=(--method "$m") ;; esac
+    case $m in
+      paper) meth=(--method ispasp --variant paper) ;;
+      original) meth=(--method ispasp --target original) ;;
+      *) meth=(--method "$m") ;;
+    esac
     echo "== $tag $m" >&2
     "$ispasp" prune --model "$dense" --dataset cifar10 --limit "$limit" --calib "$calib" "${meth[@]}" "${plan[@]}" \
         --gfs-candidates "$k" "${ft[@]}" --out "$out/$tag-$m.ckpt" --report "$out/$tag-$m.json" > /dev/null

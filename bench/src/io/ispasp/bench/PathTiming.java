@@ -6,6 +6,7 @@ import java.util.List;
 
 import io.ispasp.core.PathChoice;
 import io.ispasp.core.PruneOptions;
+import io.ispasp.core.Variant;
 import io.ispasp.core.Score;
 import io.ispasp.baseline.GfsSelector;
 import io.ispasp.io.AtomicFiles;
@@ -55,6 +56,7 @@ public final class PathTiming {
           .append(CALIBRATION).append(" calibration rows; kept ratio ").append(RATIO).append(".\n\n");
 
         md.append("## i-SpaSP: statistics vs direct vs auto (seconds per unit, data pass + iterations)\n\n");
+        md.append("The paper's loop (mass threshold, no refit, last iterate) with each score: what differs between the paths.\n\n");
         md.append("| net, unit | score | statistics | direct | auto (chose) | direct / statistics | auto / faster | auto chose the faster | same support |\n");
         md.append("|---|---|---|---|---|---|---|---|---|\n");
         List<double[]> autoRatios = new ArrayList<>();
@@ -65,7 +67,7 @@ public final class PathTiming {
             for (Object[] u : units) {
                 Network model = (Network) u[0];
                 int unit = (Integer) u[1];
-                PruneOptions base = PruneOptions.builder().ratio(RATIO).score(score).iterations(20).earlyStop(false)
+                PruneOptions base = PruneOptions.builder().variant(Variant.PAPER).ratio(RATIO).score(score).iterations(20).earlyStop(false)
                         .calibration(CALIBRATION).build();
                 List<Timer.Timed<Selection>> t = Timer.interleaved(runs, List.of(
                         () -> select(model, unit, calib, base.toBuilder().path(PathChoice.STATISTICS).build()),
@@ -81,6 +83,24 @@ public final class PathTiming {
                         au.seconds() / faster, au.value().path().equals(fasterPath) ? "yes" : "no", same ? "yes" : "NO"));
                 LOG.info("{} {}: statistics {} s, direct {} s, auto {} s ({})", u[2], score, st.seconds(), di.seconds(), au.seconds(), au.value().path());
             }
+        }
+
+        md.append("\n## What the default variant's refit, least-squares cut and best iterate cost\n\n");
+        md.append("Auto path, the unit's default score, T = 20 without early stop. data: the pass over the calibration data (H,\n")
+          .append("the statistics); iterations: the loop, the least-squares cuts, the fit of every iterate and the final refit.\n\n");
+        md.append("| net, unit | paper: data s | paper: iterations s | best: data s | best: iterations s | best / paper (total) |\n");
+        md.append("|---|---|---|---|---|---|\n");
+        for (Object[] u : units) {
+            Network model = (Network) u[0];
+            int unit = (Integer) u[1];
+            PruneOptions base = PruneOptions.builder().ratio(RATIO).score(Score.GROUP_NORM).iterations(20).earlyStop(false)
+                    .calibration(CALIBRATION).build();
+            List<Timer.Timed<Selection>> t = Timer.interleaved(runs, List.of(
+                    () -> select(model, unit, calib, base.toBuilder().variant(Variant.PAPER).build()),
+                    () -> select(model, unit, calib, base)));
+            Selection paper = t.get(0).value(), best = t.get(1).value();
+            md.append(String.format("| %s | %.3f | %.3f | %.3f | %.3f | %.1fx |%n", u[2], paper.dataSeconds(), paper.iterationSeconds(),
+                    best.dataSeconds(), best.iterationSeconds(), t.get(1).seconds() / t.get(0).seconds()));
         }
 
         md.append("\n## i-SpaSP vs GFS on the same unit (ratio ").append(RATIO).append(")\n\n");
