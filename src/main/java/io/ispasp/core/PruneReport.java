@@ -15,7 +15,8 @@ import io.ispasp.io.Json;
  * @param layout      the fraction kept per unit (1 = not pruned), in unit order
  * @param flopsTarget the FLOPs target the layout was chosen for, or null
  * @param units       one entry per pruned unit, in pruning order
- * @param variant     the i-SpaSP settings by name: best (the default), paper (the authors' procedure) or custom
+ * @param variant     the i-SpaSP settings by name: best (the default), paper (the authors' procedure) or custom;
+ *                    null for the other methods
  * @param accuracy    test accuracy before, right after pruning, and after fine-tuning (null when not measured)
  * @param fidelity    agreement with the dense network on the test split right after pruning (null without one)
  */

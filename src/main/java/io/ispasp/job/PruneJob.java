@@ -133,7 +133,8 @@ public final class PruneJob {
             Complexity c0 = dense.complexity(plan.input()), c1 = model.complexity(plan.input());
             PruneReport report = new PruneReport(dense.architecture().describe(), dense.architecture().nativeInput() == 0 ? 0 : plan.input(),
                     options.method().cliName(), plan.ratio(), layout.ratios(), plan.layout() == null ? plan.flopsTarget() : null,
-                    device(options), options.score().cliName(), options.target().cliName(), options.variant().cliName(),
+                    device(options), options.score().cliName(), options.target().cliName(),
+                    options.method() == Method.ISPASP ? options.variant().cliName() : null,
                     options.threshold().cliName(), options.refit(), options.biasCompensation(), options.bestIterate(),
                     options.iterations(), calib.size(), units, new PruneReport.Counts(c0.params(), c1.params()),
                     new PruneReport.Counts(c0.flops(), c1.flops()), new PruneReport.Accuracy(before, afterPrune, afterTune), fidelity,

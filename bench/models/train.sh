@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Trains the dense CIFAR-10 models every conv-net benchmark starts from, into bench/models/: NAME.ckpt, the training
+# log NAME.train.txt and the summary NAME.json (test accuracy, params, FLOPs).
+# Usage: bench/models/train.sh [NAME...]   (default: resnet34-cifar-w0.25, the one trained so far; names below)
+#   resnet34-cifar-w0.25     ResNet34, CIFAR form, width 0.25: 1 epoch on the 50,000 training images, lr 0.1 cosine
+#   mobilenet_v2-cifar-w0.5  MobileNetV2, CIFAR form, width 0.5: the issue's target run (not yet trained here)
+# EPOCHS overrides the epochs of every model (the issue's accuracy targets need about 30 on a GPU; one epoch of
+# ResNet34 x0.25 takes about 50 minutes on the 2-core development VM, see bench/models/README.md).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+[ -f datasets/cifar10/data_batch_1.bin ] || [ -d datasets/cifar10/train ] || datasets/fetch-cifar10.sh
+train() { # name arch width epochs lr
+  local name=$1 arch=$2 width=$3 epochs=${EPOCHS:-$4} lr=$5
+  ./ispasp train --arch "$arch" --form cifar --width "$width" --dataset cifar10 --epochs "$epochs" --lr "$lr" \
+      --out "bench/models/$name.ckpt" > "bench/models/$name.json" 2> "bench/models/$name.train.txt"
+  cat "bench/models/$name.json"
+}
+for name in ${@:-resnet34-cifar-w0.25}; do
+  case $name in
+    resnet34-cifar-w0.25) train "$name" resnet34 0.25 1 0.1 ;;
+    mobilenet_v2-cifar-w0.5) train "$name" mobilenet_v2 0.5 30 0.05 ;;
+    *) echo "unknown model $name" >&2; exit 2 ;;
+  esac
+done
