@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # CIFAR-10: one trained dense net pruned by every method on the same layouts, side by side (bench/results/cifar-*.md).
-# Methods: i-SpaSP's default (--variant best), the default with --target original, i-SpaSP --variant paper, GFS,
+# Methods: i-SpaSP's default (--variant best), the default with --target current, i-SpaSP --variant paper, GFS,
 # magnitude, activation mass, random.
 # Plans: ref = --layout reference; f70 / f50 = FLOPs targets 0.7 / 0.5. A FLOPs layout is searched once, in the
 # default i-SpaSP run, and handed to every other method as units:NAME=R, so all prune the same layout.
 # Usage: bench/cifar/compare.sh DENSE.ckpt OUTDIR [LIMIT=5000] [CALIB=512] [GFS_K=50]
-# Env: PLANS ("ref f70 f50"), METHODS ("ispasp original paper gfs magnitude activation random"), FINETUNE (plans whose runs
+# Env: PLANS ("ref f70 f50"), METHODS ("ispasp current paper gfs magnitude activation random"), FINETUNE (plans whose runs
 # also fine-tune one epoch on the LIMIT training images; default "ref"). Finished reports are kept (resumable).
 # Table: bench/cifar/compare_table.py OUTDIR
 set -euo pipefail
@@ -23,7 +23,7 @@ print("units:" + ",".join(u["name"] + "=" + repr(x) for u, x in zip(r["units"], 
 }
 for tag in ${PLANS:-ref f70 f50}; do
   ft=(); [[ " ${FINETUNE-ref} " == *" $tag "* ]] && ft=(--finetune-epochs 1)
-  for m in ${METHODS:-ispasp original paper gfs magnitude activation random}; do
+  for m in ${METHODS:-ispasp current paper gfs magnitude activation random}; do
     [ -f "$out/$tag-$m.json" ] && continue
     case $tag in
       ref) plan=(--layout reference) ;;
@@ -34,7 +34,7 @@ for tag in ${PLANS:-ref f70 f50}; do
     esac
     case $m in
       paper) meth=(--method ispasp --variant paper) ;;
-      original) meth=(--method ispasp --target original) ;;
+      current) meth=(--method ispasp --target current) ;;
       *) meth=(--method "$m") ;;
     esac
     echo "== $tag $m" >&2

@@ -4,7 +4,7 @@ import json, os, sys
 
 d = sys.argv[1]
 plans = (("ref", "reference layout"), ("f70", "FLOPs target 0.7"), ("f50", "FLOPs target 0.5"))
-methods = (("ispasp", "i-SpaSP (default)"), ("original", "i-SpaSP default, --target original"),
+methods = (("ispasp", "i-SpaSP (default)"), ("current", "i-SpaSP default, --target current"),
            ("paper", "i-SpaSP --variant paper"), ("gfs", "GFS"),
            ("magnitude", "magnitude"), ("activation", "activation mass"), ("random", "random"))
 head = None

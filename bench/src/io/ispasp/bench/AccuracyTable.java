@@ -9,6 +9,7 @@ import io.ispasp.core.Method;
 import io.ispasp.core.PruneOptions;
 import io.ispasp.core.PruneReport;
 import io.ispasp.core.Score;
+import io.ispasp.core.Target;
 import io.ispasp.core.Threshold;
 import io.ispasp.io.AtomicFiles;
 import io.ispasp.io.Json;
@@ -44,19 +45,20 @@ public final class AccuracyTable {
         TorchRuntime.init();
         BenchData data = BenchData.load();
         List<Variant> variants = List.of(
-                new Variant("i-SpaSP default (best: lsq + refit + bias + best iterate, group-norm)", ispasp(Score.GROUP_NORM)),
+                new Variant("i-SpaSP default (best: lsq + refit + bias + best iterate + original target, group-norm)", ispasp(Score.GROUP_NORM)),
                 new Variant("i-SpaSP best, correlation", ispasp(Score.CORRELATION)),
                 new Variant("i-SpaSP best, signed-sum", ispasp(Score.SIGNED_SUM)),
                 new Variant("i-SpaSP --variant paper", PruneOptions.builder().method(Method.ISPASP).variant(io.ispasp.core.Variant.PAPER)),
                 new Variant("ablation: mass threshold (else best)", ispasp(Score.GROUP_NORM).threshold(Threshold.MASS)),
                 new Variant("ablation: no bias compensation", ispasp(Score.GROUP_NORM).biasCompensation(false)),
                 new Variant("ablation: last iterate", ispasp(Score.GROUP_NORM).bestIterate(false)),
+                new Variant("ablation: current target", ispasp(Score.GROUP_NORM).target(Target.CURRENT)),
                 new Variant("ablation: no refit (bias compensation only)", ispasp(Score.GROUP_NORM).refit(false)),
                 new Variant("ablation: no refit, no bias (lsq + best only)", ispasp(Score.GROUP_NORM).refit(false).biasCompensation(false)),
                 new Variant("before: group-norm, mass, refit, last (old --refit)", ispasp(Score.GROUP_NORM).threshold(Threshold.MASS)
-                        .biasCompensation(false).bestIterate(false)),
+                        .biasCompensation(false).bestIterate(false).target(Target.CURRENT)),
                 new Variant("before: group-norm, mass, no refit (old default)", ispasp(Score.GROUP_NORM).threshold(Threshold.MASS)
-                        .refit(false).biasCompensation(false).bestIterate(false)),
+                        .refit(false).biasCompensation(false).bestIterate(false).target(Target.CURRENT)),
                 new Variant("GFS (K=50)", PruneOptions.builder().method(Method.GFS).gfsCandidates(50)),
                 new Variant("magnitude", PruneOptions.builder().method(Method.MAGNITUDE)),
                 new Variant("activation mass", PruneOptions.builder().method(Method.ACTIVATION)),

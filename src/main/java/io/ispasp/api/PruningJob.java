@@ -274,7 +274,7 @@ public final class PruningJob implements AutoCloseable {
         /** Return the best support the loop visited, not the last (default true; false in PAPER). */
         public Builder bestIterate(boolean on) { this.bestIterate = on; return this; }
 
-        /** The target each unit is matched to (default CURRENT, the authors' scheme). */
+        /** The target each unit is matched to (default ORIGINAL; CURRENT, the authors' scheme, in PAPER). */
         public Builder target(Target target) { this.target = Objects.requireNonNull(target, "target"); return this; }
 
         /** Seed of random pruning and GFS's candidate draws. */

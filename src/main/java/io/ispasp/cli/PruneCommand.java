@@ -95,7 +95,7 @@ final class PruneCommand implements Callable<Integer> {
     String device;
 
     @Option(names = "--variant", description = "i-SpaSP settings: best (the engine's default: refit of B's kept columns with an "
-            + "intercept, least-squares thresholding, best iterate; chosen by measurement, see README) or paper (the authors' "
+            + "intercept, least-squares thresholding, best iterate, original target; chosen by measurement, see README) or paper (the authors' "
             + "procedure: signed-sum score, activation-mass threshold, no refit, current target, last iterate). The options "
             + "below override single settings; the report names the variant that ran (custom when overridden). Default: best.")
     String variant;
@@ -121,7 +121,7 @@ final class PruneCommand implements Callable<Integer> {
 
     @Option(names = "--target",
             description = "current: match the still-dense unit on the pruned prefix's output (the authors' scheme); original: "
-                    + "match the original network at that unit (corrects earlier units' errors). Default: current.")
+                    + "match the original network at that unit (corrects earlier units' errors). Default: original (current in --variant paper).")
     String target;
 
     @Option(names = "--gfs-candidates", defaultValue = "50", description = "GFS candidates per step K (0 = all: exact GFS). Default: ${DEFAULT-VALUE}.")

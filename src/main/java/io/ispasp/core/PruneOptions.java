@@ -129,7 +129,7 @@ public final class PruneOptions {
         private PathChoice path = PathChoice.AUTO;
         private boolean refit = true;
         private double refitLambda = 1e-3;
-        private Target target = Target.CURRENT;
+        private Target target = Target.ORIGINAL;
         private Threshold threshold = Threshold.LSQ;
         private boolean bestIterate = true;
         private boolean biasCompensation = true;

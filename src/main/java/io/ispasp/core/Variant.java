@@ -2,7 +2,8 @@ package io.ispasp.core;
 
 /**
  * Named settings of i-SpaSP. BEST: the engine's default, the best pruned model without fine-tuning as measured
- * (README, "Defaults"): refit of B's kept columns with an intercept, least-squares thresholding, best iterate.
+ * (README, "Which measurements chose the defaults"): refit of B's kept columns with an intercept, least-squares
+ * thresholding, best iterate, each unit matched to the original network (so later units correct earlier ones).
  * PAPER: the authors' procedure exactly: signed-sum score, activation-mass threshold, no refit, no bias
  * compensation, current target, the last iterate. A run whose settings are neither is reported as CUSTOM.
  */
@@ -27,7 +28,7 @@ public enum Variant implements CliName {
     public PruneOptions.Builder applyTo(PruneOptions.Builder b) {
         return switch (this) {
             case BEST -> b.threshold(Threshold.LSQ).refit(true).biasCompensation(true).bestIterate(true)
-                    .target(Target.CURRENT);
+                    .target(Target.ORIGINAL);
             case PAPER -> b.score(Score.SIGNED_SUM).threshold(Threshold.MASS).refit(false).biasCompensation(false)
                     .bestIterate(false).target(Target.CURRENT);
             case CUSTOM -> b;
@@ -40,7 +41,7 @@ public enum Variant implements CliName {
                 && !o.biasCompensation() && !o.bestIterate() && o.target() == Target.CURRENT;
         if (paper) return PAPER;
         boolean best = o.threshold() == Threshold.LSQ && o.refit() && o.biasCompensation() && o.bestIterate()
-                && o.target() == Target.CURRENT;
+                && o.target() == Target.ORIGINAL;
         return best ? BEST : CUSTOM;
     }
 

@@ -33,7 +33,8 @@ public final class IspaspSelector implements Selector {
     public Selection select(UnitData unit) {
         PruneOptions o = unit.options();
         CostModel.Choice choice = CostModel.choose(o.path(), unit.rows(), unit.groups(), unit.keep(), unit.outputs(),
-                unit.taps(), o.iterations(), o.score(), o.target(), o.threshold() == Threshold.LSQ, o.bestIterate() && o.refit(),
+                unit.taps(), o.iterations(), o.score(), unit.targetIsCurrent() ? Target.CURRENT : Target.ORIGINAL,
+                o.threshold() == Threshold.LSQ, o.bestIterate() && o.refit(),
                 UnitStatistics.unsupported(unit));
         boolean shift = o.biasCompensation() && unit.unit().canShift();
         String reason = choice.reason() + (o.biasCompensation() && !shift ? "; no bias compensation: B has neither a bias nor a BN" : "");
@@ -149,7 +150,7 @@ public final class IspaspSelector implements Selector {
         PruneOptions o = unit.options();
         boolean intercept = o.biasCompensation() && unit.unit().canShift();
         double[] key = new double[oracle.groups()];
-        if (merged.length == oracle.groups() && o.target() == Target.CURRENT) {
+        if (merged.length == oracle.groups() && unit.targetIsCurrent()) {
             // The least-squares fit of z = W u on every feature is W itself (exactly, without the ridge), so no solve:
             // the energies come from W and each group's own Gram block. This is every cut once 2s >= N.
             double[] w;

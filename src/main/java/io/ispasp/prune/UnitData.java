@@ -118,12 +118,17 @@ public final class UnitData {
         }
     }
 
+    /** Whether the target is the current unit's own B_lin(H): CURRENT, or ORIGINAL before any unit was pruned. */
+    public boolean targetIsCurrent() {
+        return options.target() == Target.CURRENT || original == net;
+    }
+
     /**
      * The target of B's linear part for samples {@code [from, to)} with hidden tensor {@code h} (CURRENT: B_lin(H);
      * ORIGINAL: the original network's B output at this unit minus the current B's shift).
      */
     public Tensor target(int from, int to, Tensor h) {
-        if (options.target() == Target.CURRENT || original == net) return unit.bLinear(h);
+        if (targetIsCurrent()) return unit.bLinear(h);
         Unit o = original.unit(unit.index());
         Tensor ho = o.hidden(o.input(calibration.inputs(from, to)));
         Tensor shift = o.bShift().sub(unit.bShift());

@@ -1,6 +1,5 @@
 package io.ispasp.prune;
 
-import io.ispasp.core.Target;
 import io.ispasp.engine.Gram;
 import io.ispasp.engine.Tensors;
 import io.ispasp.kernels.StatisticsAccumulator;
@@ -65,7 +64,7 @@ public final class UnitStatistics {
             return "B is a " + unit.unit().kernel() + "x" + unit.unit().kernel() + " conv with stride " + unit.stride()
                     + ": the patch statistics need a 3x3 conv with stride 1";
         }
-        if (unit.options().target() == Target.ORIGINAL && unit.options().score() == io.ispasp.core.Score.SIGNED_SUM) {
+        if (!unit.targetIsCurrent() && unit.options().score() == io.ispasp.core.Score.SIGNED_SUM) {
             return "the signed-sum score with the ORIGINAL target of a 3x3 B has no statistics path";
         }
         return null;
@@ -84,7 +83,7 @@ public final class UnitStatistics {
         if (why != null) throw new IllegalArgumentException(unit.name() + ": " + why);
         int n = unit.groups(), taps = unit.taps(), features = taps * n, out = unit.outputs();
         if (acc.groups() != features) throw new IllegalArgumentException("accumulator has " + acc.groups() + " features, unit " + features);
-        boolean original = unit.options().target() == Target.ORIGINAL;
+        boolean original = !unit.targetIsCurrent();
         double[] c = original ? new double[features * out] : null;
         double[] zz = original ? new double[out * out] : null;
         double[] zs = original ? new double[out] : null;

@@ -117,14 +117,14 @@ class PruningJobTest {
         for (int v = 0; v < 3; v++) {
             PruningJob.Builder b = PruningJob.builder().model(dense).calibration(CalibrationData.ofArrays(rows.iterator(), 20)).ratio(0.3);
             if (v == 1) b.variant(io.ispasp.core.Variant.PAPER);
-            if (v == 2) b.variant(io.ispasp.core.Variant.PAPER).threshold(io.ispasp.core.Threshold.LSQ).target(io.ispasp.core.Target.ORIGINAL);
+            if (v == 2) b.variant(io.ispasp.core.Variant.PAPER).threshold(io.ispasp.core.Threshold.LSQ);
             try (PruningJob job = b.build()) {
                 PruneReport rep = job.run().report();
                 assertEquals(expected[v], rep.variant());
                 assertEquals(v == 0, rep.refit());
                 assertEquals(v == 0 ? "group-norm" : "signed-sum", rep.score());
                 assertEquals(v == 1 ? "mass" : "lsq", rep.threshold());
-                assertEquals(v == 2 ? "original" : "current", rep.target());
+                assertEquals(v == 0 ? "original" : "current", rep.target());
                 for (PruneReport.UnitReport u : rep.units()) assertEquals(v == 0, u.residualAfter() != null, u.name());
             }
         }
