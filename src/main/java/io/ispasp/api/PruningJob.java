@@ -134,13 +134,7 @@ public final class PruningJob implements AutoCloseable {
         boolean mlp = dense.architecture() instanceof Mlp;
         PruneOptions.Builder o = PruneJob.defaults(dense);
         if (b.calibrationLimit != null) o.calibration(b.calibrationLimit);
-        if (b.variant != null) o.variant(b.variant);
-        if (b.score != null) o.score(b.score);
-        if (b.refit != null) o.refit(b.refit);
-        if (b.threshold != null) o.threshold(b.threshold);
-        if (b.biasCompensation != null) o.biasCompensation(b.biasCompensation);
-        if (b.bestIterate != null) o.bestIterate(b.bestIterate);
-        if (b.target != null) o.target(b.target);
+        o.settings(b.variant, b.score, b.refit, b.threshold, b.biasCompensation, b.bestIterate, b.target);
         PruneOptions options = o.method(b.method).ratio(b.ratio == null ? 1.0 : b.ratio).iterations(b.iterations).path(b.path)
                 .seed(b.seed).device(b.device).build();
         Layout layout = b.flopsTarget != null ? null : b.layout != null ? Layout.parse(b.layout, dense, null) : Layout.every(dense, b.ratio);

@@ -151,14 +151,10 @@ final class PruneCommand implements Callable<Integer> {
         AtomicFiles.checkWritable(report, "--report");
         try (Network dense = ModelFile.load(model)) {
             PruneOptions.Builder b = PruneJob.defaults(dense);
-            if (variant != null) b.variant(Variant.parse(variant));
             if (calib != null) b.calibration(calib);
-            if (score != null) b.score(Score.parse(score));
-            if (refit != null) b.refit(refit);
-            if (threshold != null) b.threshold(Threshold.parse(threshold));
-            if (biasCompensation != null) b.biasCompensation(biasCompensation);
-            if (bestIterate != null) b.bestIterate(bestIterate);
-            if (target != null) b.target(Target.parse(target));
+            b.settings(variant == null ? null : Variant.parse(variant), score == null ? null : Score.parse(score), refit,
+                    threshold == null ? null : Threshold.parse(threshold), biasCompensation, bestIterate,
+                    target == null ? null : Target.parse(target));
             PruneOptions options = b.method(Method.parse(method)).ratio(ratio == null ? 1.0 : ratio).iterations(iters)
                     .path(PathChoice.parse(path)).refitLambda(refitLambda)
                     .gfsCandidates(gfsCandidates).gfsBatch(gfsBatch).seed(seed).earlyStop(!noEarlyStop)

@@ -154,6 +154,22 @@ public final class PruneOptions {
         public Builder biasCompensation(boolean v) { this.biasCompensation = v; return this; }
         /** Sets what {@code v} fixes (see {@link Variant#applyTo}). */
         public Builder variant(Variant v) { return v.applyTo(this); }
+
+        /**
+         * i-SpaSP's settings as a user gives them (the CLI's options, the API's builder): the variant first, then each
+         * single setting, which overrides what the variant set. Null means not given.
+         */
+        public Builder settings(Variant variant, Score score, Boolean refit, Threshold threshold, Boolean biasCompensation,
+                                Boolean bestIterate, Target target) {
+            if (variant != null) variant(variant);
+            if (score != null) score(score);
+            if (refit != null) refit(refit);
+            if (threshold != null) threshold(threshold);
+            if (biasCompensation != null) biasCompensation(biasCompensation);
+            if (bestIterate != null) bestIterate(bestIterate);
+            if (target != null) target(target);
+            return this;
+        }
         public Builder gfsCandidates(int v) { this.gfsCandidates = v; return this; }
         public Builder gfsBatch(int v) { this.gfsBatch = v; return this; }
         public Builder seed(long v) { this.seed = v; return this; }

@@ -71,9 +71,7 @@ public final class Surgery {
         if (shift.numel() != t.numel()) throw new IllegalArgumentException(u.name() + ": shift has " + shift.numel() + " values, B has " + t.numel() + " outputs");
         Tensor delta = shift.to(t.scalar_type()).reshape(t.shape());
         if (u.spec().bNorm() == null) return t.add(delta);
-        Tensor kappa = u.kappa();
-        Tensor safe = kappa.eq(new Scalar(0)).logical_not();
-        return t.sub(delta.div(kappa).where(safe, org.bytedeco.pytorch.global.torch.zeros_like(delta)));
+        return t.sub(u.dividedByKappa(delta));
     }
 
     private static void checkKept(int[] kept, int n, String unit) {

@@ -132,6 +132,18 @@ public final class Unit {
         return net.tensor(bn + ".weight").div(net.tensor(bn + ".running_var").add(new Scalar(Op.BatchNorm.EPS)).sqrt());
     }
 
+    /**
+     * {@code t} (first dimension: B's outputs) with the BN scale divided out per output, 0 where the scale is 0 (such an
+     * output does not depend on B): B's own weights or shift from values with the scale folded in.
+     */
+    public Tensor dividedByKappa(Tensor t) {
+        long[] shape = new long[(int) t.dim()];
+        java.util.Arrays.fill(shape, 1);
+        shape[0] = -1;
+        Tensor kappa = kappa().reshape(shape);
+        return t.div(kappa).where(kappa.ne(new Scalar(0)), torch.zeros_like(t));
+    }
+
     /** Per group, the L1 norm of A's weight that makes it (the magnitude criterion). */
     public double[] filterNorms() {
         Tensor w = net.tensor(spec.aWeight());

@@ -10,11 +10,9 @@ import io.ispasp.core.Score;
 import io.ispasp.core.Target;
 import io.ispasp.core.Threshold;
 import io.ispasp.engine.Cancellation;
-import io.ispasp.engine.Tensors;
 import io.ispasp.kernels.Backends;
 import io.ispasp.kernels.Kernels;
 import io.ispasp.kernels.StatisticsAccumulator;
-import org.bytedeco.javacpp.PointerScope;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +45,7 @@ public final class IspaspSelector implements Selector {
             UnitFit fitter = new UnitFit(unit, oracle, o.refit(), shift);
             Loop loop = oracle instanceof NativeOracle fused && o.threshold() == Threshold.MASS && !o.bestIterate()
                     ? fused.run(unit.keep(), o.iterations(), o.earlyStop())
-                    : run(oracle, unit.keep(), o.iterations(), o.earlyStop(), o.threshold(), o.bestIterate(), fitter, unit);
+                    : run(oracle, unit.keep(), o.iterations(), o.earlyStop(), o.threshold(), o.bestIterate(), fitter);
             double kept = loop.residuals()[loop.chosen()];
             UnitFit.Fit fit = fitter.fit(loop.support(), kept);
             double target = oracle.evaluate(new int[0], false).residual();
@@ -96,15 +94,16 @@ public final class IspaspSelector implements Selector {
      * checked.
      */
     public static Loop run(ScoreOracle oracle, int keep, int iterations, boolean earlyStop) {
-        return run(oracle, keep, iterations, earlyStop, Threshold.MASS, false, null, null);
+        return run(oracle, keep, iterations, earlyStop, Threshold.MASS, false, null);
     }
 
     /**
      * The loop with any threshold; with {@code best}, the iterate of lowest residual after {@code fitter}'s fit is
-     * returned (the first of equal ones). {@code fitter} and {@code unit} may be null for MASS without best.
+     * returned (the first of equal ones); the least-squares cut is {@code fitter}'s too. {@code fitter} may be null
+     * for MASS without best.
      */
     static Loop run(ScoreOracle oracle, int keep, int iterations, boolean earlyStop, Threshold threshold, boolean best,
-                    UnitFit fitter, UnitData unit) {
+                    UnitFit fitter) {
         int n = oracle.groups();
         double[] mass = oracle.activationMass();
         int[] support = new int[0];
@@ -117,7 +116,7 @@ public final class IspaspSelector implements Selector {
             int[] omega = TopK.indices(current.scores(), Math.min(2 * keep, n));
             omegas.add(omega);
             int[] merged = TopK.union(omega, support);
-            int[] next = threshold == Threshold.MASS ? TopK.among(mass, merged, keep) : leastSquaresCut(oracle, merged, keep, unit);
+            int[] next = threshold == Threshold.MASS ? TopK.among(mass, merged, keep) : fitter.leastSquaresCut(merged, keep);
             run = t;
             boolean fixed = Arrays.equals(next, support);
             if (fixed && earlyStop) {
@@ -139,29 +138,5 @@ public final class IspaspSelector implements Selector {
         }
         return new Loop(supports.get(chosen), trace.stream().mapToDouble(Double::doubleValue).toArray(), run, omegas,
                 supports, objectives.stream().mapToDouble(Double::doubleValue).toArray(), chosen);
-    }
-
-    /**
-     * CoSaMP's thresholding: the ridge fit of the target on every group of {@code merged} (with an intercept when the
-     * unit's shift is on), then the {@code keep} groups whose share of that fit has the most energy.
-     */
-    static int[] leastSquaresCut(ScoreOracle oracle, int[] merged, int keep, UnitData unit) {
-        if (merged.length <= keep) return merged;
-        PruneOptions o = unit.options();
-        boolean intercept = o.biasCompensation() && unit.unit().canShift();
-        double[] key = new double[oracle.groups()];
-        if (merged.length == oracle.groups() && unit.targetIsCurrent()) {
-            // The least-squares fit of z = W u on every feature is W itself (exactly, without the ridge), so no solve:
-            // the energies come from W and each group's own Gram block. This is every cut once 2s >= N.
-            double[] w;
-            try (PointerScope scope = new PointerScope()) {
-                w = Tensors.doubles(unit.bWeight().reshape(unit.outputs(), -1));
-            }
-            return TopK.indices(Refit.energies(oracle.groupGrams(), w, unit.outputs(), intercept), keep);
-        }
-        Refit.Result r = Refit.solve(oracle.kept(merged), o.refitLambda(), intercept, unit.taps());
-        Arrays.fill(key, Double.NEGATIVE_INFINITY);
-        for (int i = 0; i < merged.length; i++) key[merged[i]] = r.energy()[i];
-        return TopK.among(key, merged, keep);
     }
 }

@@ -43,7 +43,7 @@ public final class PatchOracle implements ScoreOracle {
 
     @Override
     public Evaluation evaluate(int[] support, boolean withScores) {
-        int[] features = features(support);
+        int[] features = UnitStatistics.features(support, 9);
         boolean featureScores = withScores && score == Score.CORRELATION;
         UnitKernel.Evaluation e = kernel.evaluate(features, featureScores);
         if (!withScores) return new Evaluation(null, e.residual());
@@ -62,24 +62,18 @@ public final class PatchOracle implements ScoreOracle {
         return new Evaluation(g, e.residual());
     }
 
-    /** The patch features (9 per group, tap order) of the kept groups, from the gathered patch statistics. */
     @Override
     public GroupGrams groupGrams() {
         return stats.groupGrams();
     }
 
+    /** The patch features (9 per group, tap order) of the kept groups, from the gathered patch statistics. */
     @Override
     public KeptStatistics kept(int[] support) {
-        UnitKernel.Kept k = kernel.kept(features(support));
+        UnitKernel.Kept k = kernel.kept(UnitStatistics.features(support, 9));
         double zz = kernel.evaluate(new int[0], false).residual();
         return new KeptStatistics(support.length * 9, stats.outputs, k.gram(), k.cross(), zz, stats.featureSums(support),
                 stats.targetSums(), stats.rows);
-    }
-
-    private static int[] features(int[] support) {
-        int[] features = new int[support.length * 9];
-        for (int i = 0; i < support.length; i++) for (int k = 0; k < 9; k++) features[i * 9 + k] = support[i] * 9 + k;
-        return features;
     }
 
     @Override

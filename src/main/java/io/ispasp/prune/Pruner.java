@@ -79,10 +79,7 @@ public final class Pruner {
     static Tensor rawWeight(UnitData unit, Selection sel) {
         if (sel.nextWeight() == null) return null;
         int out = unit.outputs(), s = sel.kept().length, k = unit.unit().kernel();
-        Tensor kappa = unit.unit().kappa().reshape(-1, 1);
-        Tensor folded = Tensors.of(sel.nextWeight(), out, (long) s * k * k);
-        // an output whose BN scale is 0 does not depend on B: its refit row is 0 there, and stays 0 unscaled
-        Tensor w = folded.div(kappa).where(kappa.ne(new org.bytedeco.pytorch.Scalar(0)), org.bytedeco.pytorch.global.torch.zeros_like(folded));
+        Tensor w = unit.unit().dividedByKappa(Tensors.of(sel.nextWeight(), out, (long) s * k * k));
         return unit.convolutional() ? w.reshape(out, s, k, k) : w;
     }
 }

@@ -26,11 +26,6 @@ public final class Refit {
      */
     public record Result(float[] weight, float[] intercept, double residual, double[] energy) {}
 
-    /** The fit without an intercept, energies per feature. */
-    public static Result solve(ScoreOracle.KeptStatistics k, double relativeLambda) {
-        return solve(k, relativeLambda, false, 1);
-    }
-
     public static Result solve(ScoreOracle.KeptStatistics k, double relativeLambda, boolean intercept, int taps) {
         int f = k.size(), out = k.outputs();
         if (f % taps != 0) throw new IllegalArgumentException(f + " features are not groups of " + taps + " taps");
@@ -51,8 +46,12 @@ public final class Refit {
             if (intercept) {
                 b = n > 0 ? Tensors.floats(ts.sub(x.t().mm(fs)).div(new Scalar(n)).view(out)) : new float[out];
             }
-            return new Result(Tensors.floats(x.t().contiguous()), b, Math.max(0, residual),
-                    energies(Tensors.doubles(gram), Tensors.doubles(x), f, out, taps));
+            double[] weight = Tensors.doubles(x.t().contiguous());             // [out, F]
+            // the energies from the (already centred) Gram's blocks: no second centring
+            double[] energy = energies(ScoreOracle.GroupGrams.of(Tensors.doubles(gram), taps, k.featureSums(), k.rows()), weight, out, false);
+            float[] w = new float[weight.length];
+            for (int i = 0; i < w.length; i++) w[i] = (float) weight[i];
+            return new Result(w, b, Math.max(0, residual), energy);
         }
     }
 
@@ -77,7 +76,7 @@ public final class Refit {
 
     /**
      * The energies of every group's share of the weights {@code weight} ([out, N taps] row-major), from the groups'
-     * own Gram blocks (centred when {@code centred}): what {@link Result#energy()} is when the fit is {@code weight}.
+     * own Gram blocks (centred here when {@code centred}): sum_o w_g,o^T Gamma_gg w_g,o per group g.
      */
     public static double[] energies(ScoreOracle.GroupGrams g, double[] weight, int out, boolean centred) {
         int taps = g.taps(), n = g.featureSums().length / taps, f = n * taps;
@@ -90,32 +89,13 @@ public final class Refit {
                     int fa = grp * taps + a, fb = grp * taps + b;
                     double gab = g.blocks()[(grp * taps + a) * taps + b];
                     if (centred) gab -= g.featureSums()[fa] * g.featureSums()[fb] / rows;
+                    if (gab == 0) continue;
                     double dot = 0;
                     for (int o = 0; o < out; o++) dot += weight[o * f + fa] * weight[o * f + fb];
                     sum += gab * dot;
                 }
             }
             e[grp] = sum;
-        }
-        return e;
-    }
-
-    /** Per group g (features g taps .. g taps + taps - 1): sum_o x_g,o^T Gamma_gg x_g,o. */
-    private static double[] energies(double[] gram, double[] x, int f, int out, int taps) {
-        double[] e = new double[f / taps];
-        for (int g = 0; g < e.length; g++) {
-            int base = g * taps;
-            double sum = 0;
-            for (int a = 0; a < taps; a++) {
-                for (int b = 0; b < taps; b++) {
-                    double gab = gram[(base + a) * f + base + b];
-                    if (gab == 0) continue;
-                    double dot = 0;
-                    for (int o = 0; o < out; o++) dot += x[(base + a) * out + o] * x[(base + b) * out + o];
-                    sum += gab * dot;
-                }
-            }
-            e[g] = sum;
         }
         return e;
     }

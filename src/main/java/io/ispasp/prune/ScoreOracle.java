@@ -30,7 +30,19 @@ public interface ScoreOracle extends AutoCloseable {
      * every feature (N taps) and the number of rows: what the energy of each group's share of a fit on all groups
      * needs, without the full Gram.
      */
-    record GroupGrams(int taps, double[] blocks, double[] featureSums, long rows) {}
+    record GroupGrams(int taps, double[] blocks, double[] featureSums, long rows) {
+        /** The diagonal taps x taps blocks of {@code gram} ([F, F] row-major, F = featureSums.length). */
+        static GroupGrams of(double[] gram, int taps, double[] featureSums, long rows) {
+            int f = featureSums.length, n = f / taps;
+            double[] blocks = new double[n * taps * taps];
+            for (int g = 0; g < n; g++) {
+                for (int a = 0; a < taps; a++) {
+                    for (int b = 0; b < taps; b++) blocks[(g * taps + a) * taps + b] = gram[(g * taps + a) * f + g * taps + b];
+                }
+            }
+            return new GroupGrams(taps, blocks, featureSums, rows);
+        }
+    }
 
     /**
      * For groups S (s of them), the F = s taps features B reads from them at each of its input rows p (one row per

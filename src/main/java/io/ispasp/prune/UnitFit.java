@@ -11,7 +11,8 @@ import org.bytedeco.pytorch.Tensor;
  * target on S's features ({@link Refit}, with an intercept when the shift is on); with the shift alone (bias
  * compensation), B's kept columns as they are and the mean residual added to B's output, delta = (sum_p z_p - W_S
  * sum_p u_p) / n, which lowers ||R||^2 by n ||delta||^2 and leaves the unit's mean output on the calibration data
- * unchanged. The last fit is remembered, so asking again for the same support costs nothing.
+ * unchanged. The last fit is remembered, so asking again for the same support costs nothing. Also the least-squares
+ * cut of i-SpaSP's merged candidates, which fits them the same way (with an intercept when the shift is on).
  */
 final class UnitFit {
     /**
@@ -53,6 +54,28 @@ final class UnitFit {
         lastSupport = support.clone();
         last = f;
         return f;
+    }
+
+    /**
+     * CoSaMP's thresholding: the ridge fit of the target on every group of {@code merged}, then the {@code keep} groups
+     * whose share of that fit has the most energy.
+     */
+    int[] leastSquaresCut(int[] merged, int keep) {
+        if (merged.length <= keep) return merged;
+        if (merged.length == oracle.groups() && unit.targetIsCurrent()) {
+            // The least-squares fit of z = W u on every feature is W itself (exactly, without the ridge), so no solve:
+            // the energies come from W and each group's own Gram block. This is every cut once 2s >= N.
+            double[] w;
+            try (PointerScope scope = new PointerScope()) {
+                w = Tensors.doubles(unit.bWeight().reshape(unit.outputs(), -1));
+            }
+            return TopK.indices(Refit.energies(oracle.groupGrams(), w, unit.outputs(), shift), keep);
+        }
+        Refit.Result r = Refit.solve(oracle.kept(merged), unit.options().refitLambda(), shift, unit.taps());
+        double[] key = new double[oracle.groups()];
+        Arrays.fill(key, Double.NEGATIVE_INFINITY);
+        for (int i = 0; i < merged.length; i++) key[merged[i]] = r.energy()[i];
+        return TopK.among(key, merged, keep);
     }
 
     private Fit meanShift(ScoreOracle.KeptStatistics k, int[] support, double plainResidual) {

@@ -22,7 +22,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * </ul>
  * Gathered: the feature mass and Gram (by a {@link StatisticsAccumulator}: the native kernels or the BLAS
  * reference) and, for the ORIGINAL target, C = sum_p u_p z_p^T (features x out), Szz = sum_p z_p z_p^T, zsum and
- * ||z||^2 (a 3x3 B: for the correlation score; the signed-sum matrix below assumes the CURRENT target). Statistics are additive, so batches, devices or machines can be summed. Plain float64 arrays, row-major.
+ * ||z||^2 (a 3x3 B: for the correlation score; the signed-sum matrix below assumes the CURRENT target). Statistics
+ * are additive, so batches, devices or machines can be summed. Plain float64 arrays, row-major.
  */
 public final class UnitStatistics {
     final int groups;
@@ -38,6 +39,7 @@ public final class UnitStatistics {
     final double[] zsum;        // [out], ORIGINAL only
     final double targetSquaredNorm; // ORIGINAL only
     final long rows;            // feature rows gathered (samples x positions)
+    private final double[] targetSums; // [out]: zsum, or W' times the feature sums for the CURRENT target
 
     private UnitStatistics(int groups, int taps, int outputs, double[] mass, double[] featureMass, double[] gram,
                            double[] weight, double[] tapSums, double[] cross, double[] zz, double[] zsum, double sq,
@@ -55,6 +57,7 @@ public final class UnitStatistics {
         this.zsum = zsum;
         this.targetSquaredNorm = sq;
         this.rows = rows;
+        this.targetSums = zsum != null ? zsum : currentTargetSums(weight, featureMass, outputs);
     }
 
     /** Whether the statistics path applies to {@code unit}, or why not (null when it does). */
@@ -138,9 +141,10 @@ public final class UnitStatistics {
     public long rows() { return rows; }
 
     /** sum_p z_p [out]: gathered for the ORIGINAL target; W' times the feature sums for the CURRENT one (z = W' u). */
-    public double[] targetSums() {
-        if (zsum != null) return zsum.clone();
-        int f = groups * taps;
+    public double[] targetSums() { return targetSums.clone(); }
+
+    private static double[] currentTargetSums(double[] weight, double[] featureMass, int outputs) {
+        int f = featureMass.length;
         double[] t = new double[outputs];
         for (int o = 0; o < outputs; o++) {
             double sum = 0;
@@ -152,21 +156,22 @@ public final class UnitStatistics {
 
     /** The diagonal taps x taps blocks of the feature Gram, the feature sums and the rows. */
     ScoreOracle.GroupGrams groupGrams() {
-        int f = groups * taps;
-        double[] blocks = new double[groups * taps * taps];
-        for (int g = 0; g < groups; g++) {
-            for (int a = 0; a < taps; a++) {
-                for (int b = 0; b < taps; b++) blocks[(g * taps + a) * taps + b] = gram[(g * taps + a) * f + g * taps + b];
-            }
-        }
-        return new ScoreOracle.GroupGrams(taps, blocks, featureMass.clone(), rows);
+        return ScoreOracle.GroupGrams.of(gram, taps, featureMass.clone(), rows);
     }
 
     /** The feature sums (sum_p u_p) of the features of {@code support}'s groups, in feature order. */
     double[] featureSums(int[] support) {
-        double[] v = new double[support.length * taps];
-        for (int i = 0; i < support.length; i++) for (int k = 0; k < taps; k++) v[i * taps + k] = featureMass[support[i] * taps + k];
+        int[] features = features(support, taps);
+        double[] v = new double[features.length];
+        for (int i = 0; i < v.length; i++) v[i] = featureMass[features[i]];
         return v;
+    }
+
+    /** The feature indices of {@code support}'s groups: group c's taps are features c taps .. c taps + taps - 1. */
+    static int[] features(int[] support, int taps) {
+        int[] features = new int[support.length * taps];
+        for (int i = 0; i < support.length; i++) for (int k = 0; k < taps; k++) features[i * taps + k] = support[i] * taps + k;
+        return features;
     }
 
     /** The inputs of a unit kernel at feature level (for a 3x3 B: the patch features). */

@@ -69,6 +69,6 @@ class BestIterateTest {
     private static IspaspSelector.Loop bestLoop(UnitData unit, DirectOracle oracle) {
         PruneOptions o = unit.options();
         return IspaspSelector.run(oracle, unit.keep(), o.iterations(), o.earlyStop(), o.threshold(), true,
-                new UnitFit(unit, oracle, o.refit(), o.biasCompensation()), unit);
+                new UnitFit(unit, oracle, o.refit(), o.biasCompensation()));
     }
 }
