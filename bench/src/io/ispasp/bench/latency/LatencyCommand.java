@@ -11,8 +11,8 @@ import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 
 import io.ispasp.bench.Machine;
-import io.ispasp.io.AtomicFiles;
 import io.ispasp.io.Json;
+import io.ispasp.io.OutputTransaction;
 import io.ispasp.runtime.TorchRuntime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,8 +93,12 @@ public final class LatencyCommand implements Callable<Integer> {
             byte[] json = (Json.toJson(report) + "\n").getBytes(StandardCharsets.UTF_8);
             byte[] png = LatencyChart.png(report, LatencyChart.WIDTH, LatencyChart.HEIGHT);
             Files.createDirectories(out);
-            AtomicFiles.write(out.resolve("latency.json"), o -> o.write(json));
-            AtomicFiles.write(out.resolve("latency.png"), o -> o.write(png));
+            try (OutputTransaction outputs = OutputTransaction.of(new OutputTransaction.Output("--out", out.resolve("latency.json")),
+                    new OutputTransaction.Output("--out", out.resolve("latency.png")))) {
+                outputs.write(out.resolve("latency.json"), o -> o.write(json));
+                outputs.write(out.resolve("latency.png"), o -> o.write(png));
+                outputs.commit();
+            }
             spec.commandLine().getOut().print(LatencyTable.format(report));
             spec.commandLine().getOut().flush();
             LOG.info("wrote {} and {}", out.resolve("latency.json"), out.resolve("latency.png"));

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import io.ispasp.io.AtomicFiles;
 import io.ispasp.io.Json;
+import io.ispasp.io.OutputTransaction;
 import io.ispasp.modelfile.ModelFile;
 import io.ispasp.nn.Architecture;
 import io.ispasp.nn.Complexity;
@@ -69,10 +69,12 @@ public final class RandomNetCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Architecture dense = architecture();
         Layout l = layout == null && ratio == null ? null : Layout.parse(layout, dense, ratio);
-        AtomicFiles.checkWritable(out, "--out");
+        ModelFile.checkOutputName("--out", out);
         TorchRuntime.init();
-        try (Network net = Network.random(dense, seed); Network pruned = l == null ? net.copy() : MagnitudePruning.prune(net, l)) {
-            ModelFile.save(pruned, out);
+        try (OutputTransaction outputs = OutputTransaction.of("--out", out); Network net = Network.random(dense, seed);
+             Network pruned = l == null ? net.copy() : MagnitudePruning.prune(net, l)) {
+            ModelFile.save(pruned, out, outputs);
+            outputs.commit();
             int size = dense.nativeInput();
             Complexity c = pruned.complexity(size);
             Map<String, Object> info = new LinkedHashMap<>();

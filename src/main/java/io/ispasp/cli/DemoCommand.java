@@ -12,8 +12,9 @@ import io.ispasp.core.PruneOptions;
 import io.ispasp.core.PruneReport;
 import io.ispasp.core.Variant;
 import io.ispasp.data.Dataset;
-import io.ispasp.io.AtomicFiles;
 import io.ispasp.io.Json;
+import io.ispasp.io.OutputTransaction;
+import io.ispasp.io.OutputTransaction.Output;
 import io.ispasp.job.DataCalibration;
 import io.ispasp.job.JobProgress;
 import io.ispasp.job.PruneJob;
@@ -67,6 +68,13 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
         Files.createDirectories(out);
+        Path json = out.resolve("results.json"), md = out.resolve("results.md");
+        try (OutputTransaction outputs = OutputTransaction.of(new Output("results", json), new Output("results", md))) {
+            return demo(outputs, json, md);
+        }
+    }
+
+    private int demo(OutputTransaction outputs, Path json, Path md) throws Exception {
         TorchRuntime.init();
         DataOptions.Splits splits = data.raw(true, 0);
         Dataset train = quick ? ((Dataset) splits.train()).head(6000) : (Dataset) splits.train();
@@ -100,10 +108,11 @@ final class DemoCommand implements Callable<Integer> {
             String table = table(reports, labels, denseAccuracy, train.size(), test.size());
             spec.commandLine().getOut().print(table);
             spec.commandLine().getOut().flush();
-            Json.write(out.resolve("results.json"), reports);
-            AtomicFiles.writeString(out.resolve("results.md"), "# ispasp demo\n\nCommand: `./ispasp demo" + (quick ? " --quick" : "")
+            outputs.writeString(json, Json.toJson(reports) + "\n");
+            outputs.writeString(md, "# ispasp demo\n\nCommand: `./ispasp demo" + (quick ? " --quick" : "")
                     + "`, " + ZonedDateTime.now() + ", device: " + PruneJob.device(PruneOptions.builder().build()) + "\n\n" + table);
-            Progress.info("wrote " + out.resolve("results.json") + " and " + out.resolve("results.md"));
+            outputs.commit();
+            Progress.info("wrote " + json + " and " + md);
         }
         return 0;
     }

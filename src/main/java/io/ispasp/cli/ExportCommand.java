@@ -5,8 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import io.ispasp.io.AtomicFiles;
 import io.ispasp.io.Json;
+import io.ispasp.io.OutputTransaction;
 import io.ispasp.nn.Network;
 import io.ispasp.modelfile.ModelFile;
 import io.ispasp.runtime.TorchRuntime;
@@ -31,10 +31,11 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        AtomicFiles.checkWritable(out, "--out");
+        ModelFile.checkOutputName("--out", out);
         TorchRuntime.init();
-        try (Network loaded = ModelFile.load(model)) {
-            ModelFile.save(loaded, out);
+        try (OutputTransaction outputs = OutputTransaction.of("--out", out); Network loaded = ModelFile.load(model)) {
+            ModelFile.save(loaded, out, outputs);
+            outputs.commit();
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("out", out.toString());
             result.put("format", ModelFile.isTorchScriptName(out) ? "torchscript" : "checkpoint");

@@ -5,8 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import io.ispasp.io.AtomicFiles;
 import io.ispasp.io.Json;
+import io.ispasp.io.OutputTransaction;
 import io.ispasp.modelfile.ModelFile;
 import io.ispasp.nn.Network;
 import io.ispasp.runtime.TorchRuntime;
@@ -50,9 +50,9 @@ final class FinetuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        AtomicFiles.checkWritable(out, "--out");
+        ModelFile.checkOutputName("--out", out);
         TorchRuntime.init();
-        try (Network net = ModelFile.load(model)) {
+        try (OutputTransaction outputs = OutputTransaction.of("--out", out); Network net = ModelFile.load(model)) {
             NetworkTrainConfig config = NetworkTrainConfig.defaults(net.architecture()).withEpochs(epochs).withLr(lr)
                     .withBatchSize(batch).withSeed(seed);
             DataOptions.Splits splits = data.load(net, model);
@@ -61,7 +61,8 @@ final class FinetuneCommand implements Callable<Integer> {
             long t0 = System.nanoTime();
             new NetworkTrainer(config, Progress.training()).train(net, train);
             double seconds = (System.nanoTime() - t0) / 1e9;
-            ModelFile.save(net, out);
+            ModelFile.save(net, out, outputs);
+            outputs.commit();
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("out", out.toString());
             result.put("accuracy_before", before);

@@ -34,7 +34,26 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        stopOnSignals();
         System.exit(run(args, System.out, System.err));
+    }
+
+    /**
+     * SIGTERM and SIGINT (Ctrl-C) end the command with one {@code error:} line and exit 128 + the signal's number;
+     * the exit runs the shutdown hook that removes the outputs' temporary files (io.ispasp.io.TempFiles), so the old
+     * files stay as they were. Only the CLI does this: an embedding application keeps its own signal handling.
+     */
+    private static void stopOnSignals() {
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), s -> {
+                    System.err.println("error: interrupted by SIG" + name + " (each output is either complete or as it was)");
+                    System.exit(128 + s.getNumber());
+                });
+            } catch (IllegalArgumentException e) {
+                // the JVM reserves this signal (-Xrs): its default handling still runs the shutdown hooks
+            }
+        }
     }
 
     /** Runs the CLI without exiting the JVM; returns the exit code. */

@@ -14,8 +14,9 @@ import io.ispasp.core.Score;
 import io.ispasp.core.Target;
 import io.ispasp.core.Threshold;
 import io.ispasp.core.Variant;
-import io.ispasp.io.AtomicFiles;
 import io.ispasp.io.Json;
+import io.ispasp.io.OutputTransaction;
+import io.ispasp.io.OutputTransaction.Output;
 import io.ispasp.job.PruneJob;
 import io.ispasp.modelfile.ModelFile;
 import io.ispasp.nn.Network;
@@ -147,9 +148,9 @@ final class PruneCommand implements Callable<Integer> {
         TorchRuntime.init();
         if (layout != null && flopsTarget != null) throw new IllegalArgumentException("give --layout or --flops-target, not both");
         if (finetuneEpochs < 0) throw new IllegalArgumentException("--finetune-epochs must be >= 0, got " + finetuneEpochs);
-        AtomicFiles.checkWritable(out, "--out");
-        AtomicFiles.checkWritable(report, "--report");
-        try (Network dense = ModelFile.load(model)) {
+        ModelFile.checkOutputName("--out", out);
+        try (OutputTransaction outputs = OutputTransaction.of(new Output("--out", out), new Output("--report", report));
+             Network dense = ModelFile.load(model)) {
             PruneOptions.Builder b = PruneJob.defaults(dense);
             if (calib != null) b.calibration(calib);
             b.settings(variant == null ? null : Variant.parse(variant), score == null ? null : Score.parse(score), refit,
@@ -173,9 +174,10 @@ final class PruneCommand implements Callable<Integer> {
             PruneJob.Result result = PruneJob.run(dense, splits.calibration(options.calibration()), plan, options,
                     (done, total, r) -> Progress.info(String.format("pruned %s: %d -> %d groups (%d/%d)", r.name(), r.groups(), r.kept(), done, total)));
             try (Network pruned = result.model()) {
-                ModelFile.save(pruned, out);
+                ModelFile.save(pruned, out, outputs);
             }
-            Json.write(report, result.report());
+            outputs.writeString(report, Json.toJson(result.report()) + "\n");
+            outputs.commit();
             spec.commandLine().getOut().println(Json.toJson(summary(result.report())));
         }
         return 0;

@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import io.ispasp.io.AtomicFiles;
 import io.ispasp.io.Json;
+import io.ispasp.io.OutputTransaction;
 import io.ispasp.modelfile.ModelFile;
 import io.ispasp.nn.Activation;
 import io.ispasp.nn.Architecture;
@@ -82,7 +82,13 @@ final class TrainCommand implements Callable<Integer> {
             case "imagenet" -> false;
             default -> throw new IllegalArgumentException("unknown --form '" + form + "' (expected cifar or imagenet)");
         };
-        AtomicFiles.checkWritable(out, "--out");
+        ModelFile.checkOutputName("--out", out);
+        try (OutputTransaction outputs = OutputTransaction.of("--out", out)) {
+            return train(outputs, mlp, cifar);
+        }
+    }
+
+    private int train(OutputTransaction outputs, boolean mlp, boolean cifar) throws Exception {
         TorchRuntime.init();
         DataOptions.Splits splits = data.raw(mlp, cifar ? 32 : 224);
         Architecture a;
@@ -104,7 +110,8 @@ final class TrainCommand implements Callable<Integer> {
             Progress.info("training " + a.describe() + " for " + epochs + " epochs on " + splits.train().size() + " samples of "
                     + java.util.Arrays.toString(splits.train().sampleShape()));
             new NetworkTrainer(config, Progress.training()).train(net, splits.train());
-            ModelFile.save(net, out);
+            ModelFile.save(net, out, outputs);
+            outputs.commit();
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("out", out.toString());
             result.put("arch", a.describe());

@@ -1,9 +1,11 @@
 package io.ispasp.modelfile;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.Locale;
 
+import io.ispasp.io.OutputTransaction;
 import io.ispasp.nn.Network;
 import io.ispasp.nn.file.NetworkCheckpoint;
 import io.ispasp.nn.file.NetworkTorchScript;
@@ -12,8 +14,8 @@ import io.ispasp.runtime.TorchRuntime;
 /**
  * Reading and writing networks in any format the engine knows. Reading looks at the content: a TorchScript archive
  * (zip) or an engine checkpoint (the current format or either legacy one). Writing looks at the name: a file ending
- * in {@code .pt}, {@code .pth} or {@code .ts} gets TorchScript, anything else the engine's checkpoint. Every write
- * is atomic.
+ * in {@code .pt}, {@code .pth} or {@code .ts} gets TorchScript, {@code .ckpt} the engine's checkpoint; any other
+ * name is refused, so that {@code model.onnx} never holds something else. Every write is atomic.
  */
 public final class ModelFile {
     private ModelFile() {}
@@ -27,13 +29,42 @@ public final class ModelFile {
 
     /** Whether {@code file}'s name asks for TorchScript. */
     public static boolean isTorchScriptName(Path file) {
-        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        String name = lowerName(file);
         return name.endsWith(".pt") || name.endsWith(".pth") || name.endsWith(".ts");
     }
 
+    /** Refuses ({@link IllegalArgumentException}, naming {@code option}) a name whose format the engine does not write. */
+    public static void checkOutputName(String option, Path file) {
+        if (isTorchScriptName(file) || lowerName(file).endsWith(".ckpt")) return;
+        String name = lowerName(file);
+        int dot = name.lastIndexOf('.');
+        throw new IllegalArgumentException(option + " " + file + ": the engine writes TorchScript (.pt, .pth, .ts) or its own "
+                + "checkpoint (.ckpt), " + (dot < 0 ? "and the name has no extension" : "not " + name.substring(dot)));
+    }
+
+    /** Writes {@code net} to {@code file} on its own (a one-output transaction); the name chooses the format. */
     public static void save(Network net, Path file) throws IOException {
+        checkOutputName("output", file);
+        try (OutputTransaction tx = OutputTransaction.of("output", file)) {
+            save(net, file, tx);
+            tx.commit();
+        }
+    }
+
+    /** Writes {@code net} as the output {@code file} of {@code tx} (committed by the caller); the name chooses the format. */
+    public static void save(Network net, Path file, OutputTransaction tx) throws IOException {
+        checkOutputName("output", file);
         TorchRuntime.init();
-        if (isTorchScriptName(file)) NetworkTorchScript.write(net, file);
-        else NetworkCheckpoint.save(net, file);
+        tx.write(file, out -> write(net, file, out));
+    }
+
+    private static void write(Network net, Path name, OutputStream out) throws IOException {
+        if (isTorchScriptName(name)) NetworkTorchScript.write(net, out, true);
+        else NetworkCheckpoint.save(net, out);
+    }
+
+    private static String lowerName(Path file) {
+        Path name = file.getFileName();
+        return name == null ? "" : name.toString().toLowerCase(Locale.ROOT);
     }
 }

@@ -3,6 +3,7 @@ package io.ispasp.nn.file;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.channels.FileChannel;
@@ -76,21 +77,24 @@ public final class NetworkCheckpoint {
      * infinite values is refused ({@link IllegalStateException}): {@link #load} could not read it back.
      */
     public static void save(Network net, Path file) throws IOException {
+        AtomicFiles.write(file, raw -> save(net, raw));
+    }
+
+    /** Writes the checkpoint of {@code net} to {@code raw}; refuses NaN or infinite values as {@link #save(Network, Path)}. */
+    public static void save(Network net, OutputStream raw) throws IOException {
         TorchRuntime.init();
         Map<String, Tensor> state = net.state();
         if (state.isEmpty()) throw new IllegalStateException("the network was closed; nothing to save");
         String arch = net.architecture().describe();
-        AtomicFiles.write(file, raw -> {
-            CheckedOutput out = new CheckedOutput(raw);
-            out.putBytes(MAGIC);
-            out.putInt(VERSION);
-            out.putString(arch);
-            out.putInt(state.size());
-            try (PointerScope scope = new PointerScope()) { // frees the contiguous handles
-                for (Map.Entry<String, Tensor> e : state.entrySet()) writeTensor(out, e.getKey(), e.getValue().contiguous());
-            }
-            out.finishWithChecksum();
-        });
+        CheckedOutput out = new CheckedOutput(raw);
+        out.putBytes(MAGIC);
+        out.putInt(VERSION);
+        out.putString(arch);
+        out.putInt(state.size());
+        try (PointerScope scope = new PointerScope()) { // frees the contiguous handles
+            for (Map.Entry<String, Tensor> e : state.entrySet()) writeTensor(out, e.getKey(), e.getValue().contiguous());
+        }
+        out.finishWithChecksum();
     }
 
     /**

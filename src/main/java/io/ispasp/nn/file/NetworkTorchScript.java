@@ -2,6 +2,7 @@ package io.ispasp.nn.file;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import io.ispasp.engine.Tensors;
 import io.ispasp.io.AtomicFiles;
 import io.ispasp.nn.Blueprint;
 import io.ispasp.nn.Network;
+import io.ispasp.runtime.MemoryOutputStream;
 import io.ispasp.runtime.TorchRuntime;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.BoolType;
@@ -73,18 +75,29 @@ public final class NetworkTorchScript {
 
     /** Writes {@code net} to {@code file} atomically (a temporary sibling, then a rename). */
     public static void write(Network net, Path file) throws IOException {
-        write(net, file, true);
+        AtomicFiles.write(file, out -> write(net, out, true));
     }
 
     /** As {@link #write(Network, Path)}; without {@value #SPEC_ATTRIBUTE} when {@code spec} is false (tests). */
     static void write(Network net, Path file, boolean spec) throws IOException {
+        AtomicFiles.write(file, out -> write(net, out, spec));
+    }
+
+    /**
+     * Writes the archive of {@code net} to {@code out}. libtorch serialises into memory ({@link MemoryOutputStream}):
+     * its file writer throws from a destructor when the disk is full, which would abort the JVM.
+     */
+    public static void write(Network net, OutputStream out, boolean spec) throws IOException {
         if (net.state().isEmpty()) throw new IllegalStateException("the network was closed; nothing to export");
         TorchRuntime.init();
-        try (PointerScope scope = new PointerScope()) {
+        try (PointerScope scope = new PointerScope(); MemoryOutputStream archive = new MemoryOutputStream()) {
             JitModule root = build(net, spec);
-            AtomicFiles.writeFile(file, tmp -> root.save(tmp.toString())); // libtorch opens the file itself
-        } catch (RuntimeException e) {
-            throw new IOException("cannot export TorchScript to " + file + ": " + firstLine(e.getMessage()), e);
+            try {
+                root.save(archive.stream());
+            } catch (RuntimeException e) {
+                throw new IOException("cannot serialise the TorchScript archive: " + firstLine(e.getMessage()), e);
+            }
+            archive.copyTo(out);
         }
     }
 
