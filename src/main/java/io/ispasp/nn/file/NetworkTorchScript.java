@@ -17,6 +17,7 @@ import java.util.Random;
 
 import io.ispasp.engine.Tensors;
 import io.ispasp.io.AtomicFiles;
+import io.ispasp.io.ZipIntegrity;
 import io.ispasp.nn.Blueprint;
 import io.ispasp.nn.Network;
 import io.ispasp.runtime.MemoryOutputStream;
@@ -148,6 +149,7 @@ public final class NetworkTorchScript {
     public static Network read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) throw new NoSuchFileException(file.toString(), null, "model file not found");
         if (!isTorchScript(file)) throw new IOException(file + " is not a TorchScript archive (not a zip file)");
+        checkArchive(file);
         TorchRuntime.init();
         try (PointerScope scope = new PointerScope()) { // frees the module once the network is built
             return read(file, open(file));
@@ -205,6 +207,20 @@ public final class NetworkTorchScript {
             throw new IOException(file + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             throw new IOException(file + ": " + firstLine(e.getMessage()), e);
+        }
+    }
+
+    /**
+     * Every entry's CRC (libtorch checks none), and a hint for the commonest mistake: a file from {@code torch.save}
+     * (a pickled module or state_dict, the same zip container) has {@code data.pkl} but no {@code constants.pkl}.
+     */
+    private static void checkArchive(Path file) throws IOException {
+        List<String> names = ZipIntegrity.verify(file);
+        boolean pickle = names.stream().anyMatch(n -> n.endsWith("/data.pkl"));
+        boolean script = names.stream().anyMatch(n -> n.endsWith("/constants.pkl"));
+        if (pickle && !script) {
+            throw new IOException(file + " was saved with torch.save (a pickled model or state_dict), not as TorchScript; in Python, "
+                    + "save it with torch.jit.save(torch.jit.script(model.eval()), 'model.pt')");
         }
     }
 
