@@ -54,8 +54,9 @@ final class DataOptions {
      * @param input      image side (0 for feature rows)
      * @param labelsFit  whether the labels are classes of the model (accuracy, GFS, fine-tuning need that)
      * @param source     the data's name in messages
+     * @param model      the model file the data was fitted to (null before), named in messages
      */
-    record Splits(LabeledData train, LabeledData test, int input, boolean labelsFit, String source) {
+    record Splits(LabeledData train, LabeledData test, int input, boolean labelsFit, String source, Path model) {
         /** The first {@code n} training samples as calibration data. */
         Calibration calibration(int n) {
             return DataCalibration.of(train, Math.min(n, train.size()), labelsFit);
@@ -63,7 +64,10 @@ final class DataOptions {
 
         /** The training samples when their labels fit the model, else a one-line error naming {@code what}. */
         LabeledData labelledTrain(String what, Network net) {
-            if (!labelsFit) throw new IllegalArgumentException(what + " needs labels of the model's " + net.architecture().classes() + " classes; " + source + " has " + train.classes());
+            if (!labelsFit) {
+                throw new IllegalArgumentException(what + " needs labels of the " + net.architecture().classes() + " classes of model"
+                        + (model == null ? "" : " " + model) + "; " + source + " has " + train.classes() + " classes");
+            }
             return train;
         }
     }
@@ -81,7 +85,7 @@ final class DataOptions {
             }
         }
         boolean fit = raw.train().classes() == net.architecture().classes();
-        return new Splits(raw.train(), fit ? raw.test() : null, raw.input(), fit, raw.source());
+        return new Splits(raw.train(), fit ? raw.test() : null, raw.input(), fit, raw.source(), model);
     }
 
     /**
@@ -116,7 +120,7 @@ final class DataOptions {
             train = train.head(limit);
             test = test.head(limit);
         }
-        return new Splits(train, test, 0, true, "MNIST in " + dir);
+        return new Splits(train, test, 0, true, "MNIST in " + dir, null);
     }
 
     private ImageDataset[] cifar10() throws IOException {
@@ -140,6 +144,6 @@ final class DataOptions {
             train = train.resized(input);
             if (test != null) test = test.resized(input);
         }
-        return new Splits(train, test, train.height(), true, source);
+        return new Splits(train, test, train.height(), true, source, null);
     }
 }

@@ -91,7 +91,7 @@ final class PruneCommand implements Callable<Integer> {
     String path;
 
     @Option(names = "--device", defaultValue = "auto",
-            description = "Where the statistics pass and the i-SpaSP loop run: cuda (NVIDIA GPU, sm_80+), cpu (C++ kernels) "
+            description = "Where the statistics pass and the i-SpaSP loop run: cuda (NVIDIA GPU, sm_80+; an error, with the reason, without one), cpu (C++ kernels) "
                     + "or auto (cuda when usable, else cpu; says once what it picked and why). Default: ${DEFAULT-VALUE}.")
     String device;
 
@@ -160,6 +160,7 @@ final class PruneCommand implements Callable<Integer> {
                     .path(PathChoice.parse(path)).refitLambda(refitLambda)
                     .gfsCandidates(gfsCandidates).gfsBatch(gfsBatch).seed(seed).earlyStop(!noEarlyStop)
                     .device(Device.parse(device)).build();
+            PruneJob.checkDevice(options);
             Layout l = flopsTarget != null ? null : layout == null && ratio == null ? null : Layout.parse(layout, dense, ratio);
             if (l == null && flopsTarget == null) throw new IllegalArgumentException("give --ratio, --layout or --flops-target");
             DataOptions.Splits splits = data.load(dense, model);

@@ -6,7 +6,7 @@ public enum Device implements CliName {
     AUTO("auto"),
     /** The C++ CPU kernels. */
     CPU("cpu"),
-    /** The CUDA kernels; without a usable GPU this says why once and runs on the CPU kernels. */
+    /** The CUDA kernels; without a usable GPU the run is refused with the reason (driver, library, devices). */
     CUDA("cuda");
 
     private final String cliName;

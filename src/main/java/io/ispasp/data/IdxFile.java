@@ -36,6 +36,18 @@ public final class IdxFile {
      *         unsupported magic number or bad dimensions, or its payload is truncated or followed by extra bytes
      */
     public static IdxFile read(Path file) throws IOException {
+        return read(file, 0);
+    }
+
+    /**
+     * As {@link #read(Path)}, for a file that must have {@code rank} dimensions (1: labels, 3: images; 0: either);
+     * a file of the other kind is named as such from its magic number, before its payload is read.
+     */
+    public static IdxFile read(Path file, int rank) throws IOException {
+        return readAny(file, rank);
+    }
+
+    private static IdxFile readAny(Path file, int expectedRank) throws IOException {
         if (!Files.isRegularFile(file)) throw new IOException("idx file not found: " + file);
         try (InputStream in = open(file)) {
             int magic = readInt(in, file, "magic number");
@@ -44,6 +56,10 @@ public final class IdxFile {
             if ((magic >>> 16) != 0 || type != TYPE_UBYTE || (rank != 1 && rank != 3)) {
                 throw new IOException(String.format(
                         "%s: bad idx magic number 0x%08x (expected 0x00000801 or 0x00000803)", file, magic));
+            }
+            if (expectedRank != 0 && rank != expectedRank) {
+                throw new IOException(String.format("%s: idx magic number 0x%08x marks a file of %s, expected %s (0x%08x)", file, magic,
+                        kind(rank), kind(expectedRank), 0x800 | expectedRank));
             }
             int[] dims = new int[rank];
             long count = 1;
@@ -73,6 +89,10 @@ public final class IdxFile {
         } catch (java.util.zip.ZipException e) {
             throw new IOException(file + ": corrupt gzip stream: " + e.getMessage(), e);
         }
+    }
+
+    private static String kind(int rank) {
+        return rank == 1 ? "labels (1-D)" : "images (3-D)";
     }
 
     /** Opens {@code file}, transparently decompressing it when it starts with the gzip magic 0x1f8b. */

@@ -34,8 +34,8 @@ public final class Mnist {
         String[] names = fileNames(train);
         Path imagesFile = locate(dir, names[0]);
         Path labelsFile = locate(dir, names[1]);
-        IdxFile images = IdxFile.read(imagesFile);
-        IdxFile labels = IdxFile.read(labelsFile);
+        IdxFile images = IdxFile.read(imagesFile, 3);
+        IdxFile labels = IdxFile.read(labelsFile, 1);
         if (images.rank() != 3) {
             throw new IOException(imagesFile + ": expected 3-D images (count x rows x cols), got " + images.rank() + "-D");
         }

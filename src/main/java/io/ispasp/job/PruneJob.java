@@ -91,6 +91,7 @@ public final class PruneJob {
     /** Prunes {@code dense} (left untouched) on {@code calib}; {@code progress} is told after each pruned unit. */
     public static Result run(Network dense, Calibration calib, Plan plan, PruneOptions options, JobProgress progress) {
         TorchRuntime.init();
+        checkDevice(options);
         long t0 = System.nanoTime();
         Layout layout = plan.layout() != null ? plan.layout()
                 : FlopsTarget.choose(dense, calib, options, plan.flopsTarget(), plan.input());
@@ -145,6 +146,11 @@ public final class PruneJob {
             model.close();
             throw e;
         }
+    }
+
+    /** Refuses, before any work, a device that cannot run ({@code cuda} without a usable GPU), with the reason. */
+    public static void checkDevice(PruneOptions options) {
+        Backends.select(options.device());
     }
 
     /** The backends in words, for reports: where the i-SpaSP kernels ran, and libtorch's threads. */

@@ -27,6 +27,7 @@ public final class Backends {
         return CudaGate.available() ? Holder.cuda() : null;
     }
 
+    /** The backend for {@code device}; {@link IllegalStateException} with the reason when cuda is asked for and not usable. */
     public static synchronized Choice select(Device device) {
         Choice c = CHOSEN.get(device);
         if (c != null) return c;
@@ -35,12 +36,16 @@ public final class Backends {
             case AUTO -> CudaGate.available()
                     ? new Choice(Holder.cuda(), "CUDA: " + CudaGate.status())
                     : new Choice(cpu(), "CUDA: " + CudaGate.status() + ", using CPU");
-            case CUDA -> CudaGate.available()
-                    ? new Choice(Holder.cuda(), "CUDA: " + CudaGate.status())
-                    : new Choice(cpu(), "CUDA requested but unavailable (" + CudaGate.status() + "), using CPU");
+            case CUDA -> {
+                // an explicit request is honoured or refused: CPU figures under a "cuda" label would mislead
+                if (!CudaGate.available()) {
+                    throw new IllegalStateException("device cuda was requested, but no GPU is usable: " + CudaGate.status()
+                            + " (device auto falls back to the CPU kernels)");
+                }
+                yield new Choice(Holder.cuda(), "CUDA: " + CudaGate.status());
+            }
         };
-        if (device == Device.CUDA && c.kernels() == cpu()) LOG.warn("device {}: {}", device, c.reason());
-        else LOG.info("device {}: {}", device, c.reason());
+        LOG.info("device {}: {}", device, c.reason());
         CHOSEN.put(device, c);
         return c;
     }

@@ -146,17 +146,28 @@ public class CliTest {
         assertTrue(bad.err().startsWith("error: unknown variant 'custom'"), bad.err());
     }
 
-    /** Every device choice prunes to the same result; without a usable GPU, cuda says why and runs on the CPU. */
+    /**
+     * Every device choice prunes to the same result. Without a usable GPU, auto says why and runs on the CPU, and
+     * an explicit cuda is an error with the reason, before any output is touched.
+     */
     @Test
     void everyDeviceGivesTheSameSupport() throws IOException {
         JsonNode first = null;
+        boolean gpu = io.ispasp.kernels.CudaGate.available();
         for (String device : new String[] {"cpu", "auto", "cuda"}) {
             Path out = dir.resolve("dev-" + device + ".ckpt"), report = dir.resolve("dev-" + device + ".json");
             Run r = cli("prune", "--model", dense.toString(), "--data", data.toString(), "--ratio", "0.5", "--calib", "200",
                     "--path", "statistics", "--device", device, "--out", out.toString(), "--report", report.toString());
+            if (!gpu && device.equals("cuda")) {
+                assertEquals(1, r.code(), r.err());
+                assertTrue(r.err().startsWith("error: device cuda was requested, but no GPU is usable: " + io.ispasp.kernels.CudaGate.status()), r.err());
+                assertEquals(1, r.err().lines().filter(l -> l.startsWith("error:")).count(), r.err());
+                assertFalse(Files.exists(out) || Files.exists(report));
+                continue;
+            }
             assertEquals(0, r.code(), device + ": " + r.err());
             JsonNode j = new ObjectMapper().readTree(report.toFile());
-            if (!io.ispasp.kernels.CudaGate.available() && !device.equals("cpu")) {
+            if (!gpu && device.equals("auto")) {
                 assertTrue(j.get("device").asText().startsWith("cpu kernels"), j.get("device").asText());
                 assertTrue(j.get("device").asText().contains(io.ispasp.kernels.CudaGate.status()), j.get("device").asText());
             }
