@@ -43,7 +43,7 @@ public final class Main implements Runnable {
      * the exit runs the shutdown hook that removes the outputs' temporary files (io.ispasp.io.TempFiles), so the old
      * files stay as they were. Only the CLI does this: an embedding application keeps its own signal handling.
      */
-    private static void stopOnSignals() {
+    static void stopOnSignals() {
         for (String name : new String[] {"TERM", "INT"}) {
             try {
                 sun.misc.Signal.handle(new sun.misc.Signal(name), s -> {
