@@ -6,11 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import io.ispasp.core.PruneReport;
 import io.ispasp.nn.NetFixtures;
@@ -27,13 +28,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Four jobs on four different models at once in one JVM: each result equals the same job run alone (same kept
- * groups in every unit, same outputs), and once the jobs are closed the native heap is back at its baseline.
+ * Jobs at once in one JVM: four i-SpaSP jobs on four different models and a GFS job overlap in time and each result
+ * equals the same job run alone (same kept groups in every unit, same outputs), beside a job that fails and one that
+ * is cancelled; once the jobs are closed the native heap is back at its baseline, and rounds of small mixed jobs
+ * keep it flat. Every wait has a time limit.
  */
 class ConcurrentJobsTest {
     private static final int JOBS = 4;
     private static final long NOISE = 8_000_000;
-    private static Network resnet, mobilenet, wide, mlp;
+    private static Network resnet, mobilenet, wide, mlp, mlpSmall, mlpDeep;
 
     @BeforeAll
     static void models() {
@@ -42,6 +45,8 @@ class ConcurrentJobsTest {
         mobilenet = NetFixtures.randomized(Architectures.parse("mobilenet_v2 form=cifar width=0.25 classes=10"), 2);
         wide = NetFixtures.randomized(Architectures.parse("resnet18 form=cifar width=0.75 classes=10"), 3);
         mlp = Network.random(Mlp.relu(64, 4096, 4096, 10), 4); // its pruned copy alone is 19 MB: the heap figure must see it
+        mlpSmall = Network.random(Mlp.relu(32, 128, 10), 5);
+        mlpDeep = Network.random(Mlp.relu(32, 256, 256, 10), 6);
     }
 
     @AfterAll
@@ -50,6 +55,8 @@ class ConcurrentJobsTest {
         mobilenet.close();
         wide.close();
         mlp.close();
+        mlpSmall.close();
+        mlpDeep.close();
     }
 
     /** What a job produced, in plain Java: kept groups per unit and the pruned model's output on a probe input. */
@@ -80,16 +87,61 @@ class ConcurrentJobsTest {
         List<int[]> kept = r.report().units().stream().map(PruneReport.UnitReport::indices).toList();
         try (PointerScope scope = new PointerScope()) {
             Network m = r.model();
-            Tensor y = m.architecture() instanceof Mlp ? m.forward(Tensors.of(new float[128], 2, 64).add(new org.bytedeco.pytorch.Scalar(0.5)))
+            Tensor y = m.architecture() instanceof Mlp a
+                    ? m.forward(Tensors.of(new float[2 * a.sizes()[0]], 2, a.sizes()[0]).add(new org.bytedeco.pytorch.Scalar(0.5)))
                     : m.forward(NetFixtures.inputs(m.architecture(), 2, 99));
             long bytes = m.params() * 4;
             return new Outcome(kept, Tensors.floats(y), bytes);
         }
     }
 
+    /** A job's end in plain Java: its outcome or the exception it ended with, and when it ran. */
+    record Ended(Outcome outcome, Throwable error, long start, long end) {}
+
+    private static Future<Ended> submit(ExecutorService pool, CountDownLatch start, PruningJob j) {
+        return pool.submit(() -> {
+            start.await();
+            long t0 = System.nanoTime();
+            try {
+                Outcome o = outcome(j.run());
+                return new Ended(o, null, t0, System.nanoTime());
+            } catch (RuntimeException | java.io.IOException e) {
+                return new Ended(null, e, t0, System.nanoTime());
+            }
+        });
+    }
+
+    /** A GFS job on the MLP (K = 50 candidates). */
+    private static PruningJob gfs() {
+        return PruningJob.builder().model(mlpSmall).calibration(CalibrationData.ofArrays(vectors(256, 32, 21), 32))
+                .method(io.ispasp.core.Method.GFS).ratio(0.25).seed(5).build();
+    }
+
+    /** A job whose data does not fit its model (31 features for 32 inputs): run() throws. */
+    private static PruningJob failing() {
+        return PruningJob.builder().model(mlpSmall).calibration(CalibrationData.ofArrays(vectors(64, 31, 22), 31)).ratio(0.5).build();
+    }
+
+    /** A two-unit job cancelled by its own listener once the first unit is pruned. */
+    private static PruningJob cancelled() {
+        PruningJob[] self = new PruningJob[1];
+        self[0] = PruningJob.builder().model(mlpDeep).calibration(CalibrationData.ofArrays(vectors(256, 32, 23), 32)).ratio(0.5)
+                .progress(p -> self[0].cancel()).build();
+        return self[0];
+    }
+
+    private static Ended get(Future<Ended> f) throws Exception {
+        return f.get(5, TimeUnit.MINUTES); // a deadlock fails the test instead of hanging the build
+    }
+
+    private static void assertFailedAndCancelled(Ended failed, Ended cancelled) {
+        assertTrue(failed.error() instanceof IllegalArgumentException, "the failing job: " + failed.error());
+        assertTrue(cancelled.error() instanceof CancellationException, "the cancelled job: " + cancelled.error());
+    }
+
     @Test
-    void fourConcurrentJobsMatchTheirSoloRunsAndReleaseTheirMemory() throws Exception {
-        Outcome[] alone = new Outcome[JOBS];
+    void concurrentJobsOverlapMatchTheirSoloRunsAndReleaseTheirMemory() throws Exception {
+        Outcome[] alone = new Outcome[JOBS + 1];
         for (int i = 0; i < JOBS; i++) {
             long t0 = System.nanoTime();
             try (PruningJob j = job(i)) {
@@ -97,48 +149,99 @@ class ConcurrentJobsTest {
             }
             System.out.printf("job %d alone: %.2f s%n", i, (System.nanoTime() - t0) / 1e9);
         }
+        try (PruningJob j = gfs()) {
+            alone[JOBS] = outcome(j.run());
+        }
         long baseline = NativeHeap.inUse();
 
-        for (int round = 0; round < Integer.getInteger("rounds", 2); round++) {
-            ExecutorService pool = Executors.newFixedThreadPool(JOBS);
+        ExecutorService pool = Executors.newFixedThreadPool(JOBS + 3);
+        CountDownLatch start = new CountDownLatch(1);
+        List<PruningJob> jobs = new ArrayList<>();
+        for (int i = 0; i < JOBS; i++) jobs.add(job(i));
+        jobs.add(gfs());
+        jobs.add(failing());
+        jobs.add(cancelled());
+        List<Future<Ended>> futures = new ArrayList<>();
+        for (PruningJob j : jobs) futures.add(submit(pool, start, j));
+        start.countDown();
+        List<Ended> ended = new ArrayList<>();
+        for (Future<Ended> f : futures) ended.add(get(f));
+        long expected = 0;
+        for (int i = 0; i <= JOBS; i++) {
+            Ended e = ended.get(i);
+            assertTrue(e.error() == null, "job " + i + ": " + e.error());
+            Outcome together = e.outcome();
+            expected += together.bytes();
+            assertEquals(alone[i].kept().size(), together.kept().size());
+            for (int u = 0; u < together.kept().size(); u++) {
+                assertArrayEquals(alone[i].kept().get(u), together.kept().get(u), "job " + i + " unit " + u + ": same groups kept");
+            }
+            assertArrayEquals(alone[i].probe(), together.probe(), 1e-5f, "job " + i + ": same pruned model");
+        }
+        assertFailedAndCancelled(ended.get(JOBS + 1), ended.get(JOBS + 2));
+        // the successful jobs really ran at the same time: each started before any of them ended
+        long lastStart = ended.subList(0, JOBS + 1).stream().mapToLong(Ended::start).max().orElseThrow();
+        long firstEnd = ended.subList(0, JOBS + 1).stream().mapToLong(Ended::end).min().orElseThrow();
+        assertTrue(lastStart < firstEnd, "the jobs did not overlap: the last started " + (lastStart - firstEnd) / 1e6 + " ms after the first ended");
+        pool.shutdown();
+        assertTrue(pool.awaitTermination(60, TimeUnit.SECONDS)); // thread-local native state goes with the threads
+        long alive = NativeHeap.inUse() - baseline;
+        jobs.forEach(PruningJob::close);
+        long left = settledHeap(baseline, NOISE);
+        System.out.printf("native heap %+.1f MB with the results alive (their parameters: %.1f MB), %+.1f MB after close%n",
+                alive / 1e6, expected / 1e6, left / 1e6);
+        // the JVM's own mallocs move the figure by a few MB either way; the results are far more than that
+        assertTrue(alive > expected - NOISE, "the heap figure sees the results' " + expected / 1e6 + " MB: " + alive / 1e6 + " MB");
+        assertTrue(left < NOISE, "native heap " + left / 1e6 + " MB above its baseline after close()");
+    }
+
+    /**
+     * Rounds of eight small concurrent jobs (i-SpaSP, GFS, a failing and a cancelled one): after the first round
+     * (allocator warm-up) the native heap must not grow; a leak of 1 MB per job would add 40 MB over the last five.
+     */
+    @Test
+    void roundsOfMixedJobsKeepTheNativeHeapFlat() throws Exception {
+        int rounds = 6, growthBound = 8_000_000;
+        long[] after = new long[rounds];
+        for (int round = 0; round < rounds; round++) {
+            ExecutorService pool = Executors.newFixedThreadPool(8);
             CountDownLatch start = new CountDownLatch(1);
             List<PruningJob> jobs = new ArrayList<>();
-            for (int i = 0; i < JOBS; i++) jobs.add(job(i));
-            List<Future<Outcome>> futures = new ArrayList<>();
-            for (int i = 0; i < JOBS; i++) {
-                PruningJob j = jobs.get(i);
-                futures.add(pool.submit((Callable<Outcome>) () -> {
-                    start.await();
-                    return outcome(j.run());
-                }));
+            for (int i = 0; i < 3; i++) {
+                jobs.add(PruningJob.builder().model(mlpSmall).calibration(CalibrationData.ofArrays(vectors(256, 32, 30 + i), 32))
+                        .ratio(0.25 + 0.25 * i).build());
             }
+            jobs.add(gfs());
+            jobs.add(gfs());
+            jobs.add(failing());
+            jobs.add(cancelled());
+            jobs.add(cancelled());
+            List<Future<Ended>> futures = new ArrayList<>();
+            for (PruningJob j : jobs) futures.add(submit(pool, start, j));
             start.countDown();
-            long expected = 0;
-            for (int i = 0; i < JOBS; i++) {
-                Outcome together = futures.get(i).get();
-                expected += together.bytes();
-                assertEquals(alone[i].kept().size(), together.kept().size());
-                for (int u = 0; u < together.kept().size(); u++) {
-                    assertArrayEquals(alone[i].kept().get(u), together.kept().get(u), "job " + i + " unit " + u + ": same groups kept");
-                }
-                assertArrayEquals(alone[i].probe(), together.probe(), 1e-5f, "job " + i + ": same pruned model");
-            }
+            List<Ended> ended = new ArrayList<>();
+            for (Future<Ended> f : futures) ended.add(get(f));
+            for (int i = 0; i < 5; i++) assertTrue(ended.get(i).error() == null, "job " + i + ": " + ended.get(i).error());
+            assertFailedAndCancelled(ended.get(5), ended.get(6));
+            assertTrue(ended.get(7).error() instanceof CancellationException);
             pool.shutdown();
-            assertTrue(pool.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS)); // thread-local native state goes with the threads
-            long alive = NativeHeap.inUse() - baseline;
+            assertTrue(pool.awaitTermination(60, TimeUnit.SECONDS));
             jobs.forEach(PruningJob::close);
-            long left = NativeHeap.inUse() - baseline;
-            // a pool thread's last handles may still wait for the collector's deallocators: give them a few chances
-            for (int attempt = 0; attempt < 5 && left >= NOISE; attempt++) {
-                System.gc();
-                Thread.sleep(200);
-                left = NativeHeap.inUse() - baseline;
-            }
-            System.out.printf("round %d: native heap %+.1f MB with the 4 results alive (their parameters: %.1f MB), %+.1f MB after close%n",
-                    round, alive / 1e6, expected / 1e6, left / 1e6);
-            // the JVM's own mallocs move the figure by a few MB either way; the results are far more than that
-            assertTrue(alive > expected - NOISE, "the heap figure sees the results' " + expected / 1e6 + " MB: " + alive / 1e6 + " MB");
-            assertTrue(left < NOISE, "native heap " + left / 1e6 + " MB above its baseline after close()");
+            after[round] = settledHeap(0, Long.MIN_VALUE);
         }
+        long growth = after[rounds - 1] - after[0];
+        System.out.printf("native heap after each round (MB): %s%n", java.util.Arrays.stream(after).mapToObj(b -> String.format("%.1f", b / 1e6)).toList());
+        assertTrue(growth < growthBound, "the native heap grew by " + growth / 1e6 + " MB over " + (rounds - 1) + " rounds of 8 jobs");
+    }
+
+    /** The native heap above {@code baseline} once the collector's deallocators had a few chances to run. */
+    private static long settledHeap(long baseline, long enough) throws InterruptedException {
+        long left = NativeHeap.inUse() - baseline;
+        for (int attempt = 0; attempt < 5 && left >= enough; attempt++) {
+            System.gc();
+            Thread.sleep(200);
+            left = NativeHeap.inUse() - baseline;
+        }
+        return left;
     }
 }
