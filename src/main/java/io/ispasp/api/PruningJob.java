@@ -137,7 +137,7 @@ public final class PruningJob implements AutoCloseable {
         if (b.calibrationLimit != null) o.calibration(b.calibrationLimit);
         o.settings(b.variant, b.score, b.refit, b.threshold, b.biasCompensation, b.bestIterate, b.target);
         PruneOptions options = o.method(b.method).ratio(b.ratio == null ? 1.0 : b.ratio).iterations(b.iterations).path(b.path)
-                .seed(b.seed).device(b.device).build();
+                .seed(b.seed).device(b.device).memory(b.memory).build();
         Layout layout = b.flopsTarget != null ? null : b.layout != null ? Layout.parse(b.layout, dense, null) : Layout.every(dense, b.ratio);
         try (PointerScope scope = new PointerScope()) {
             Tensor x = CalibrationReader.read(b.calibration, options.calibration());
@@ -196,6 +196,7 @@ public final class PruningJob implements AutoCloseable {
         private String layout;
         private Double flopsTarget;
         private Device device = Device.AUTO;
+        private long memory = -1;
         private int iterations = 20;
         private Score score;
         private Integer calibrationLimit;
@@ -237,6 +238,16 @@ public final class PruningJob implements AutoCloseable {
         public Builder flopsTarget(double fraction) { this.flopsTarget = fraction; return this; }
 
         public Builder device(Device device) { this.device = Objects.requireNonNull(device, "device"); return this; }
+
+        /**
+         * Bytes for carried activations (each unit's input for every calibration sample, passed on from unit to unit);
+         * 0 recomputes every unit's input from the samples. Default: a quarter of the machine's memory.
+         */
+        public Builder memory(long bytes) {
+            if (bytes < 0) throw new IllegalArgumentException("memory must be >= 0 bytes, got " + bytes);
+            this.memory = bytes;
+            return this;
+        }
 
         /** i-SpaSP iterations T per unit (default 20). */
         public Builder iterations(int t) { this.iterations = t; return this; }

@@ -39,7 +39,7 @@ final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", description = "paths, accuracy, conv-timing, whole-net, latency, random-net or jmh")
+    @Parameters(index = "0", description = "paths, accuracy, conv-timing, whole-net, network, latency, random-net or jmh")
     String which;
 
     @Parameters(index = "1..*", arity = "0..*", description = "Arguments for the benchmark (jmh: JMH options).")
@@ -62,9 +62,10 @@ final class BenchCommand implements Callable<Integer> {
             }
             case "conv-timing" -> "io.ispasp.bench.ConvTiming";
             case "whole-net" -> "io.ispasp.bench.WholeNetTiming";
+            case "network" -> "io.ispasp.bench.NetworkTiming";
             case "latency", "random-net" -> null;
             case "jmh" -> "org.openjdk.jmh.Main";
-            default -> throw new IllegalArgumentException("unknown benchmark '" + which + "' (expected paths, accuracy, conv-timing, whole-net, latency, random-net or jmh)");
+            default -> throw new IllegalArgumentException("unknown benchmark '" + which + "' (expected paths, accuracy, conv-timing, whole-net, network, latency, random-net or jmh)");
         };
         if (which.equals("jmh")) benchClass("io.ispasp.bench.GramBench");   // JMH finds nothing without them
         TorchRuntime.init();

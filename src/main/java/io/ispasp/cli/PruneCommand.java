@@ -95,6 +95,12 @@ final class PruneCommand implements Callable<Integer> {
                     + "or auto (cuda when usable, else cpu; says once what it picked and why). Default: ${DEFAULT-VALUE}.")
     String device;
 
+    @Option(names = "--memory", paramLabel = "BYTES", description = "Memory for carried activations (each unit's input for "
+            + "every calibration sample, passed on from unit to unit so the network costs about one forward pass); a unit "
+            + "whose inputs do not fit recomputes them from the samples. A number of bytes with an optional K, M or G "
+            + "suffix (binary); 0 never carries. Default: a quarter of the machine's memory.")
+    String memory;
+
     @Option(names = "--variant", description = "i-SpaSP settings: best (the engine's default: refit of B's kept columns with an "
             + "intercept, least-squares thresholding, best iterate, original target; chosen by measurement, see README) or paper (the authors' "
             + "procedure: signed-sum score, activation-mass threshold, no refit, current target, last iterate). The options "
@@ -159,7 +165,7 @@ final class PruneCommand implements Callable<Integer> {
             PruneOptions options = b.method(Method.parse(method)).ratio(ratio == null ? 1.0 : ratio).iterations(iters)
                     .path(PathChoice.parse(path)).refitLambda(refitLambda)
                     .gfsCandidates(gfsCandidates).gfsBatch(gfsBatch).seed(seed).earlyStop(!noEarlyStop)
-                    .device(Device.parse(device)).build();
+                    .device(Device.parse(device)).memory(memory == null ? -1 : bytes("--memory", memory)).build();
             PruneJob.checkDevice(options);
             Layout l = flopsTarget != null ? null : layout == null && ratio == null ? null : Layout.parse(layout, dense, ratio);
             if (l == null && flopsTarget == null) throw new IllegalArgumentException("give --ratio, --layout or --flops-target");
@@ -182,6 +188,23 @@ final class PruneCommand implements Callable<Integer> {
             spec.commandLine().getOut().println(Json.toJson(summary(result.report())));
         }
         return 0;
+    }
+
+    /** A byte count with an optional binary K, M or G suffix. */
+    static long bytes(String option, String text) {
+        String t = text.trim().toUpperCase(java.util.Locale.ROOT);
+        long unit = 1;
+        if (t.endsWith("K") || t.endsWith("M") || t.endsWith("G")) {
+            unit = switch (t.charAt(t.length() - 1)) { case 'K' -> 1L << 10; case 'M' -> 1L << 20; default -> 1L << 30; };
+            t = t.substring(0, t.length() - 1);
+        }
+        try {
+            long v = Long.parseLong(t);
+            if (v < 0 || v > Long.MAX_VALUE / unit) throw new NumberFormatException();
+            return v * unit;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " must be a number of bytes >= 0 with an optional K, M or G suffix, got '" + text + "'");
+        }
     }
 
     private static PruneJob.Tuner tuner(NetworkTrainConfig config, io.ispasp.data.LabeledData train) {

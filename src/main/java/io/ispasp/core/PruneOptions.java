@@ -23,6 +23,7 @@ public final class PruneOptions {
     private final int batchSize;
     private final boolean earlyStop;
     private final Device device;
+    private final long memory;
 
     private PruneOptions(Builder b) {
         this.method = b.method;
@@ -43,15 +44,25 @@ public final class PruneOptions {
         this.batchSize = b.batchSize;
         this.earlyStop = b.earlyStop;
         this.device = b.device;
+        this.memory = b.memory;
     }
 
     public static Builder builder() { return new Builder(); }
+
+    /** The machine's physical memory, for the default memory bound. */
+    private static final class Machine {
+        static long memory() {
+            java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            if (os instanceof com.sun.management.OperatingSystemMXBean sun) return sun.getTotalMemorySize();
+            return Runtime.getRuntime().maxMemory(); // a JVM without the extension: the Java heap's bound stands in
+        }
+    }
 
     public Builder toBuilder() {
         return new Builder().method(method).ratio(ratio).iterations(iterations).calibration(calibration).score(score)
                 .path(path).refit(refit).refitLambda(refitLambda).target(target).threshold(threshold)
                 .bestIterate(bestIterate).biasCompensation(biasCompensation).gfsCandidates(gfsCandidates)
-                .gfsBatch(gfsBatch).seed(seed).batchSize(batchSize).earlyStop(earlyStop).device(device);
+                .gfsBatch(gfsBatch).seed(seed).batchSize(batchSize).earlyStop(earlyStop).device(device).memory(memory);
     }
 
     public Method method() { return method; }
@@ -114,6 +125,13 @@ public final class PruneOptions {
     /** Where the statistics pass and the i-SpaSP loop run (the native kernels' backend). */
     public Device device() { return device; }
 
+    /**
+     * Bytes the pruner may keep of carried activations (each unit's input for every calibration sample, and the dense
+     * network's at the same point for the original target); beyond it a unit's input is recomputed from the samples.
+     * 0 never carries. Default: a quarter of the machine's physical memory.
+     */
+    public long memory() { return memory >= 0 ? memory : Machine.memory() / 4; }
+
     /** Groups kept out of {@code n}: max(1, floor(ratio * n)), as in the authors' code. */
     public int keep(int n) {
         return Math.max(1, (int) Math.floor(ratio * n + 1e-9));
@@ -139,6 +157,7 @@ public final class PruneOptions {
         private int batchSize = 1024;
         private boolean earlyStop = true;
         private Device device = Device.AUTO;
+        private long memory = -1; // a quarter of the machine's memory
 
         public Builder method(Method v) { this.method = v; return this; }
         public Builder ratio(double v) { this.ratio = v; return this; }
@@ -176,6 +195,8 @@ public final class PruneOptions {
         public Builder batchSize(int v) { this.batchSize = v; return this; }
         public Builder earlyStop(boolean v) { this.earlyStop = v; return this; }
         public Builder device(Device v) { this.device = java.util.Objects.requireNonNull(v, "device"); return this; }
+        /** Bytes of carried activations (0: recompute every unit's input from the samples); see {@link PruneOptions#memory()}. */
+        public Builder memory(long bytes) { this.memory = bytes; return this; }
 
         public PruneOptions build() {
             if (method == null || score == null || path == null || target == null || threshold == null) {
@@ -188,6 +209,7 @@ public final class PruneOptions {
             if (gfsCandidates < 0) throw new IllegalArgumentException("gfs candidates must be >= 0, got " + gfsCandidates);
             if (gfsBatch < 1) throw new IllegalArgumentException("gfs batch must be >= 1, got " + gfsBatch);
             if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+            if (memory < -1) throw new IllegalArgumentException("memory must be >= 0 bytes, got " + memory);
             return new PruneOptions(this);
         }
     }

@@ -99,15 +99,15 @@ public final class PruneJob {
         double[] tuneSeconds = {0};
         int total = layout.prunedUnits().length;
         int[] done = {0};
-        Pruner.AfterUnit after = (u, r, net) -> {
-            if (plan.blockTune() != null) {
-                long f0 = System.nanoTime();
-                LOG.info("fine-tuning after {}", r.name());
-                plan.blockTune().tune(net);
-                tuneSeconds[0] += (System.nanoTime() - f0) / 1e9;
-            }
-            progress.unitDone(++done[0], total, r);
-        };
+        // a hook that only reports keeps the carried inputs valid; block fine-tuning changes the layers before the next unit
+        Pruner.AfterUnit after = plan.blockTune() == null ? (Pruner.ReadOnly) (u, r, net) -> progress.unitDone(++done[0], total, r)
+                : (u, r, net) -> {
+                    long f0 = System.nanoTime();
+                    LOG.info("fine-tuning after {}", r.name());
+                    plan.blockTune().tune(net);
+                    tuneSeconds[0] += (System.nanoTime() - f0) / 1e9;
+                    progress.unitDone(++done[0], total, r);
+                };
         long p0 = System.nanoTime();
         Pruner.Outcome out = Pruner.prune(dense, layout, calib, options, selector(options.method()), after);
         double prune = (System.nanoTime() - p0) / 1e9 - tuneSeconds[0];

@@ -79,6 +79,19 @@ public final class Unit {
         return env.get(spec.input());
     }
 
+    /**
+     * X from the input of an earlier unit of the same architecture ({@code earlier}'s X, its start at or before this
+     * unit's): the ops between the two starts, so a pruner can carry X from unit to unit instead of recomputing the
+     * prefix. Equal to {@link #input} of the samples as long as the ops before {@code earlier}'s start are this network's.
+     */
+    public Tensor inputFrom(UnitSpec earlier, Tensor earlierInput) {
+        if (earlier.start() > spec.start()) throw new IllegalArgumentException(earlier.name() + " starts after " + spec.name());
+        Map<String, Tensor> env = new HashMap<>();
+        env.put(earlier.input(), earlierInput);
+        net.program().run(env, earlier.start(), spec.start(), net.lookup(), false);
+        return env.get(spec.input());
+    }
+
     /** H = A(X): [rows, N] or [rows, N, h, w]. */
     public Tensor hidden(Tensor input) {
         Map<String, Tensor> env = new HashMap<>();

@@ -27,8 +27,12 @@ public final class Pruner {
     public interface AfterUnit {
         void done(int unit, UnitReport report, Network pruned);
 
-        AfterUnit NONE = (u, r, n) -> {};
+        AfterUnit NONE = (ReadOnly) (u, r, n) -> {};
     }
+
+    /** An {@link AfterUnit} that only reads the network (progress, logging), so inputs carried to the next unit stay valid. */
+    @FunctionalInterface
+    public interface ReadOnly extends AfterUnit {}
 
     /** The pruned network and one report per pruned unit. */
     public record Outcome(Network model, List<UnitReport> units) {}
@@ -41,11 +45,13 @@ public final class Pruner {
         // every later one is a new network owned (and closed) here.
         Network current = dense;
         List<UnitReport> reports = new ArrayList<>();
+        CarriedInputs carried = null;
         try {
             for (int u : layout.prunedUnits()) {
                 Cancellation.checkpoint();
                 Unit unit = current.unit(u);
-                UnitData data = new UnitData(current, dense, u, layout.keep(u, unit.groups()), calibration, options);
+                carried = carry(carried, dense, current, u, calibration, options, after);
+                UnitData data = new UnitData(current, dense, u, layout.keep(u, unit.groups()), calibration, options, carried);
                 Selection sel;
                 Network next;
                 try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
@@ -72,7 +78,27 @@ public final class Pruner {
         } catch (RuntimeException e) {
             if (current != dense) current.close();
             throw e;
+        } finally {
+            if (carried != null) carried.close();
         }
+    }
+
+    /**
+     * The carried inputs at unit {@code u} of {@code current}: advanced from the last unit's, or (first unit, or after
+     * a unit too big to carry) computed from the samples; none (null) when they would not fit in
+     * {@link PruneOptions#memory()} or when the hook may change the layers before the next unit (block fine-tuning).
+     */
+    private static CarriedInputs carry(CarriedInputs carried, Network dense, Network current, int u, Calibration calibration,
+                                       PruneOptions options, AfterUnit after) {
+        boolean original = options.target() == io.ispasp.core.Target.ORIGINAL;
+        boolean fits = after instanceof ReadOnly && CarriedInputs.bytes(current, u, calibration, original) <= options.memory();
+        if (!fits) {
+            if (carried != null) carried.close();
+            return null;
+        }
+        if (carried == null) return CarriedInputs.start(dense, current, u, calibration, options.batchSize(), original);
+        carried.advance(current, u);
+        return carried;
     }
 
     /** A refit's weight ([out, s taps] of B's linear part, BN scale folded in) as B's own weight, or null. */

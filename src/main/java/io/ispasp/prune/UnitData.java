@@ -25,6 +25,7 @@ public final class UnitData {
     private final int keep;
     private final Calibration calibration;
     private final PruneOptions options;
+    private final CarriedInputs carried; // X carried from the previous unit, or null: recomputed from the samples
 
     /**
      * @param net         the current network
@@ -33,6 +34,11 @@ public final class UnitData {
      * @param keep        groups to keep, in [1, N]
      */
     public UnitData(Network net, Network original, int unit, int keep, Calibration calibration, PruneOptions options) {
+        this(net, original, unit, keep, calibration, options, null);
+    }
+
+    /** As above, with X (and the dense network's X) taken from {@code carried}, which must be at this unit. */
+    UnitData(Network net, Network original, int unit, int keep, Calibration calibration, PruneOptions options, CarriedInputs carried) {
         if (unit < 0 || unit >= net.units().size()) throw new IllegalArgumentException("no unit " + unit + " in " + net.architecture().name());
         this.net = net;
         this.original = original;
@@ -42,6 +48,8 @@ public final class UnitData {
         this.keep = keep;
         this.calibration = calibration;
         this.options = options;
+        if (carried != null && !carried.at(this.unit.spec())) throw new IllegalArgumentException("carried inputs are not at " + this.unit.name());
+        this.carried = carried;
     }
 
     public Network network() { return net; }
@@ -88,10 +96,10 @@ public final class UnitData {
     public long rows() { return calibration.size() * positions(); }
 
     /** X for calibration samples {@code [from, to)}: the current prefix's output. */
-    public Tensor input(int from, int to) { return unit.input(calibration.inputs(from, to)); }
+    public Tensor input(int from, int to) { return carried != null ? carried.input(from, to) : unit.input(calibration.inputs(from, to)); }
 
     /** X for the given calibration rows. */
-    public Tensor input(int[] rows) { return unit.input(calibration.inputs(rows)); }
+    public Tensor input(int[] rows) { return carried != null ? carried.input(rows) : unit.input(calibration.inputs(rows)); }
 
     /** H = A(X). */
     public Tensor hidden(Tensor input) { return unit.hidden(input); }
@@ -130,7 +138,8 @@ public final class UnitData {
     public Tensor target(int from, int to, Tensor h) {
         if (targetIsCurrent()) return unit.bLinear(h);
         Unit o = original.unit(unit.index());
-        Tensor ho = o.hidden(o.input(calibration.inputs(from, to)));
+        Tensor xo = carried != null ? carried.originalInput(from, to) : null;
+        Tensor ho = o.hidden(xo != null ? xo : o.input(calibration.inputs(from, to)));
         Tensor shift = o.bShift().sub(unit.bShift());
         return o.bLinear(ho).add(shift.reshape(convolutional() ? new long[] {1, -1, 1, 1} : new long[] {1, -1}));
     }

@@ -15,17 +15,17 @@ import io.ispasp.runtime.TorchRuntime;
 import org.junit.jupiter.api.Test;
 
 /**
- * A service's long life: 300 small jobs one after another in one JVM (every method, a fresh model each time), run
- * and closed. After a warm-up of 100 jobs the native heap stays flat: the bound (4 MB over 200 jobs) catches a leak
- * of 20 KB per job.
+ * A service's long life: 400 small jobs one after another in one JVM (every method, a fresh model each time), run
+ * and closed. After a warm-up of 100 jobs the native heap stays flat: the bound (8 MB over 300 jobs) catches a leak
+ * of 27 KB per job.
  */
 class LongRunTest {
     @Test
-    void threeHundredJobsKeepTheNativeHeapFlat() throws Exception {
+    void fourHundredJobsKeepTheNativeHeapFlat() throws Exception {
         TorchRuntime.init();
         Method[] methods = Method.values();
         long warm = 0;
-        for (int i = 0; i < 300; i++) {
+        for (int i = 0; i < 400; i++) {
             try (Network net = Network.random(Mlp.relu(24, 48, 6), i);
                  PruningJob job = PruningJob.builder().model(net).calibration(CalibrationData.ofArrays(samples(128, 24, i), 24))
                          .method(methods[i % methods.length]).ratio(0.5).seed(i).build()) {
@@ -35,8 +35,9 @@ class LongRunTest {
             if (i == 99) warm = settled();
         }
         long grown = settled() - warm;
-        System.out.printf("native heap after 100 jobs %.1f MB, after 300 %+.2f MB%n", warm / 1e6, grown / 1e6);
-        assertTrue(grown < 4_000_000, "the native heap grew by " + grown / 1e6 + " MB over 200 jobs");
+        System.out.printf("native heap after 100 jobs %.1f MB, after 400 %+.2f MB%n", warm / 1e6, grown / 1e6);
+        // other tests' leftovers in the same JVM move the figure by a few MB either way
+        assertTrue(grown < 8_000_000, "the native heap grew by " + grown / 1e6 + " MB over 300 jobs");
     }
 
     private static long settled() throws InterruptedException {

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -210,6 +211,35 @@ public class CliTest {
             assertEquals(1, r.errorLines().length, what + ": " + r.err());
             assertEquals("", r.out(), what);
             assertFalse(Files.exists(out) || Files.exists(report), what + " left an output file");
+        }
+    }
+
+    /**
+     * Outputs that cannot work are refused before any work, with one error line, and nothing there changes: the same
+     * path twice (even spelled differently), a report path that is a folder, an output name the engine cannot write.
+     */
+    @Test
+    void impossibleOutputsAreRefusedAndDamageNothing() throws IOException {
+        Path o = Files.createDirectories(dir.resolve("outputs"));
+        Path model = Files.writeString(o.resolve("same.ckpt"), "old model"), report = Files.writeString(o.resolve("r.json"), "old report");
+        String[][] cases = {
+            {"--out", model.toString(), "--report", model.toString()},
+            {"--out", model.toString(), "--report", o.resolve("sub/../same.ckpt").toString()},
+            {"--out", model.toString(), "--report", o.toString()},
+            {"--out", o.resolve("p.onnx").toString(), "--report", report.toString()},
+            {"--out", o.resolve("p").toString(), "--report", report.toString()},
+        };
+        for (String[] c : cases) {
+            Run r = cli(concat(new String[] {"prune", "--model", dense.toString(), "--data", data.toString(), "--ratio", "0.5"}, c));
+            String what = String.join(" ", c);
+            assertEquals(2, r.code(), what + ": " + r.err());
+            assertEquals(1, r.errorLines().length, what + ": " + r.err());
+            assertFalse(r.err().contains("pruned "), what + ": work began before the check");
+            assertEquals("old model", Files.readString(model), what);
+            assertEquals("old report", Files.readString(report), what);
+            try (var files = Files.list(o)) {
+                assertEquals(List.of("r.json", "same.ckpt"), files.map(f -> f.getFileName().toString()).sorted().toList(), what);
+            }
         }
     }
 

@@ -105,7 +105,7 @@ class MnistTest {
         // A 1-D file where the images belong.
         write(dir.resolve("train-images-idx3-ubyte"), bytes(0x801, new int[] {1}, ubytes(0)));
         IOException e = assertThrows(IOException.class, () -> Mnist.load(dir, true));
-        assertTrue(e.getMessage().contains("expected 3-D"), e.getMessage());
+        assertTrue(e.getMessage().contains("marks a file of labels (1-D), expected images (3-D)"), e.getMessage());
     }
 
     @Test

@@ -249,7 +249,7 @@ class LatencyCommandTest {
         assertEquals(arch.describe(), info.get("arch").asText());
         assertError(cli("bench", "random-net", "--arch", "vgg", "--out", out.toString()), 2, "unknown architecture 'vgg'");
         assertError(cli("bench", "random-net", "--arch", "resnet18", "--out", dir.resolve("no/such/dir/x.ckpt").toString()), 2,
-                "--out directory does not exist");
+                "dir does not exist");
     }
 
     @Test
