@@ -42,8 +42,26 @@ public record Complexity(long params, long flops) {
         }
         Map<String, long[]> regs = new HashMap<>();
         regs.put(Program.INPUT, input.clone());
+        return new Complexity(params, walk(program, shapes, regs, program.size()));
+    }
+
+    /**
+     * The shape of register {@code register} for one sample of shape {@code input} just before op {@code before}
+     * runs; no tensors made (a forward of one sample would do it, but oneDNN crashes on some batch-1 convolutions).
+     */
+    public static long[] registerShape(Program program, Map<String, long[]> shapes, long[] input, int before, String register) {
+        Map<String, long[]> regs = new HashMap<>();
+        regs.put(Program.INPUT, input.clone());
+        walk(program, shapes, regs, before);
+        long[] shape = regs.get(register);
+        if (shape == null) throw new IllegalArgumentException("register '" + register + "' is not set before op " + before);
+        return shape.clone();
+    }
+
+    /** Runs the shapes of ops {@code [0, to)} through {@code regs}; the FLOPs they cost. */
+    private static long walk(Program program, Map<String, long[]> shapes, Map<String, long[]> regs, int to) {
         long flops = 0;
-        for (Op op : program.ops()) {
+        for (Op op : program.ops().subList(0, to)) {
             long[] x = regs.get(op.inputs().get(0));
             long[] y;
             if (op instanceof Op.Conv c) {
@@ -87,7 +105,7 @@ public record Complexity(long params, long flops) {
             }
             regs.put(op.out(), y);
         }
-        return new Complexity(params, flops);
+        return flops;
     }
 
     private static IllegalArgumentException mismatch(String module, String what) {

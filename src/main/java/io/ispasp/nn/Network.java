@@ -112,16 +112,19 @@ public final class Network implements AutoCloseable {
 
     /** Parameters and multiply-adds per sample at image side {@code size} (ignored for MLPs). */
     public Complexity complexity(int size) {
+        return Complexity.of(program(), shapes(), architecture.inputShape(size));
+    }
+
+    /** The shape of every parameter and buffer, by name. */
+    public Map<String, long[]> shapes() {
         Map<String, long[]> shapes = new LinkedHashMap<>();
         for (Map.Entry<String, Tensor> e : state.entrySet()) shapes.put(e.getKey(), e.getValue().shape());
-        return Complexity.of(program(), shapes, architecture.inputShape(size));
+        return shapes;
     }
 
     /** As {@link #complexity(int)} for this network with unit {@code u} cut to {@code widths[u]} groups. */
     public Complexity complexity(int size, int[] widths) {
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        for (Map.Entry<String, Tensor> e : state.entrySet()) shapes.put(e.getKey(), e.getValue().shape());
-        return Complexity.of(architecture, shapes, size, widths);
+        return Complexity.of(architecture, shapes(), size, widths);
     }
 
     public List<Unit> units() { return units; }

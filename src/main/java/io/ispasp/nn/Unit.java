@@ -79,6 +79,16 @@ public final class Unit {
         return env.get(spec.input());
     }
 
+    /** The shape of X for one sample of shape {@code sample}, from the shapes alone (no forward). */
+    public long[] inputShape(long[] sample) {
+        return Complexity.registerShape(net.program(), net.shapes(), sample, spec.start(), spec.input());
+    }
+
+    /** The shape of H for one sample of shape {@code sample}, from the shapes alone (no forward). */
+    public long[] hiddenShape(long[] sample) {
+        return Complexity.registerShape(net.program(), net.shapes(), sample, spec.hiddenOp() + 1, net.program().op(spec.hiddenOp()).out());
+    }
+
     /**
      * X from the input of an earlier unit of the same architecture ({@code earlier}'s X, its start at or before this
      * unit's): the ops between the two starts, so a pruner can carry X from unit to unit instead of recomputing the

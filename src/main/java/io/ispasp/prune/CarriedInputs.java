@@ -1,5 +1,6 @@
 package io.ispasp.prune;
 
+import io.ispasp.core.PruneOptions;
 import io.ispasp.engine.Tensors;
 import io.ispasp.nn.Network;
 import io.ispasp.nn.Unit;
@@ -46,11 +47,34 @@ final class CarriedInputs implements AutoCloseable {
         return c;
     }
 
+    /**
+     * The carried inputs at unit {@code u} of {@code current}: {@code carried} advanced to it, or (first unit, or after
+     * a unit too big to carry) computed from the samples; none (null, {@code carried} closed) when not {@code allowed}
+     * or when they would not fit in {@link PruneOptions#memory()}.
+     */
+    static CarriedInputs at(CarriedInputs carried, boolean allowed, Network dense, Network current, int u, Calibration calibration,
+                            PruneOptions options, boolean withOriginal) {
+        if (!allowed || bytes(current, u, calibration, withOriginal) > options.memory()) {
+            if (carried != null) carried.close();
+            return null;
+        }
+        if (carried == null) return start(dense, current, u, calibration, options.batchSize(), withOriginal);
+        carried.advance(current, u);
+        return carried;
+    }
+
     /** Bytes the carried inputs of one unit take: X per sample times samples, twice with the original target. */
     static long bytes(Network net, int unit, Calibration calibration, boolean withOriginal) {
-        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
-            Tensor x = net.unit(unit).input(calibration.inputs(0, 1));
-            return x.numel() * x.element_size() * calibration.size() * (withOriginal ? 2 : 1);
+        long perSample = 1;
+        for (long d : net.unit(unit).inputShape(sampleShape(calibration))) perSample *= d;
+        return perSample * Float.BYTES * calibration.size() * (withOriginal ? 2 : 1);
+    }
+
+    /** One calibration sample's shape (no batch dimension). */
+    static long[] sampleShape(Calibration calibration) {
+        try (PointerScope scope = new PointerScope()) {
+            long[] shape = calibration.inputs(0, 1).shape();
+            return java.util.Arrays.copyOfRange(shape, 1, shape.length);
         }
     }
 

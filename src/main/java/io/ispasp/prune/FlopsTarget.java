@@ -72,32 +72,41 @@ public final class FlopsTarget {
 
     /** loss[u][g]: mean KL(dense || unit u alone at GRID[g]) over the calibration samples (g = 0: 0). */
     static double[][] sensitivity(Network net, Calibration calibration, PruneOptions options) {
-        int rows = calibration.size(), batch = options.batchSize();
         double[][] loss = new double[net.units().size()][GRID.length];
-        for (Unit unit : net.units()) {
-            Cancellation.checkpoint();
-            int u = unit.index(), n = unit.groups();
-            UnitData data = new UnitData(net, net, u, n, calibration, options);
-            double[] mass = data.activationMass();
-            try (NoGradGuard g = new NoGradGuard()) {
-                for (int from = 0; from < rows; from += batch) {
-                    int to = Math.min(rows, from + batch);
-                    try (PointerScope scope = new PointerScope()) {
-                        Tensor x = data.input(from, to);
-                        Tensor h = data.hidden(x);
-                        Tensor dense = torch.log_softmax(unit.forwardFromHidden(x, h), 1);
-                        for (int gi = 1; gi < GRID.length; gi++) {
-                            int keep = Math.max(1, (int) Math.floor(GRID[gi] * n));
-                            float[] m = new float[n];
-                            for (int c : TopK.indices(mass, keep)) m[c] = 1f;
-                            Tensor pruned = torch.log_softmax(unit.forwardFromHidden(x, h.mul(data.groupVector(m))), 1);
-                            double kl = dense.exp().mul(dense.sub(pruned)).sum().item_double();
-                            loss[u][gi] += kl / rows;
-                        }
+        CarriedInputs carried = null; // each unit's input, passed on instead of recomputed from the samples
+        try {
+            for (Unit unit : net.units()) {
+                Cancellation.checkpoint();
+                carried = CarriedInputs.at(carried, true, net, net, unit.index(), calibration, options, false);
+                unitSensitivity(unit, new UnitData(net, net, unit.index(), unit.groups(), calibration, options, carried), loss[unit.index()]);
+            }
+        } finally {
+            if (carried != null) carried.close();
+        }
+        return loss;
+    }
+
+    /** loss[g] of one unit: its input and H once per batch, the rest of the network once per grid ratio. */
+    private static void unitSensitivity(Unit unit, UnitData data, double[] loss) {
+        int rows = data.calibration().size(), batch = data.options().batchSize(), n = unit.groups();
+        double[] mass = data.activationMass();
+        try (NoGradGuard g = new NoGradGuard()) {
+            for (int from = 0; from < rows; from += batch) {
+                int to = Math.min(rows, from + batch);
+                try (PointerScope scope = new PointerScope()) {
+                    Tensor x = data.input(from, to);
+                    Tensor h = data.hidden(x);
+                    Tensor dense = torch.log_softmax(unit.forwardFromHidden(x, h), 1);
+                    for (int gi = 1; gi < GRID.length; gi++) {
+                        int keep = Math.max(1, (int) Math.floor(GRID[gi] * n));
+                        float[] m = new float[n];
+                        for (int c : TopK.indices(mass, keep)) m[c] = 1f;
+                        Tensor pruned = torch.log_softmax(unit.forwardFromHidden(x, h.mul(data.groupVector(m))), 1);
+                        double kl = dense.exp().mul(dense.sub(pruned)).sum().item_double();
+                        loss[gi] += kl / rows;
                     }
                 }
             }
         }
-        return loss;
     }
 }

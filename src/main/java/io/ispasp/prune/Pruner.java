@@ -50,7 +50,9 @@ public final class Pruner {
             for (int u : layout.prunedUnits()) {
                 Cancellation.checkpoint();
                 Unit unit = current.unit(u);
-                carried = carry(carried, dense, current, u, calibration, options, after);
+                // a hook that may change the network (block fine-tuning) changes the layers before the next unit
+                carried = CarriedInputs.at(carried, after instanceof ReadOnly, dense, current, u, calibration, options,
+                        options.target() == io.ispasp.core.Target.ORIGINAL);
                 UnitData data = new UnitData(current, dense, u, layout.keep(u, unit.groups()), calibration, options, carried);
                 Selection sel;
                 Network next;
@@ -81,24 +83,6 @@ public final class Pruner {
         } finally {
             if (carried != null) carried.close();
         }
-    }
-
-    /**
-     * The carried inputs at unit {@code u} of {@code current}: advanced from the last unit's, or (first unit, or after
-     * a unit too big to carry) computed from the samples; none (null) when they would not fit in
-     * {@link PruneOptions#memory()} or when the hook may change the layers before the next unit (block fine-tuning).
-     */
-    private static CarriedInputs carry(CarriedInputs carried, Network dense, Network current, int u, Calibration calibration,
-                                       PruneOptions options, AfterUnit after) {
-        boolean original = options.target() == io.ispasp.core.Target.ORIGINAL;
-        boolean fits = after instanceof ReadOnly && CarriedInputs.bytes(current, u, calibration, original) <= options.memory();
-        if (!fits) {
-            if (carried != null) carried.close();
-            return null;
-        }
-        if (carried == null) return CarriedInputs.start(dense, current, u, calibration, options.batchSize(), original);
-        carried.advance(current, u);
-        return carried;
     }
 
     /** A refit's weight ([out, s taps] of B's linear part, BN scale folded in) as B's own weight, or null. */

@@ -83,13 +83,11 @@ public final class UnitData {
     /** Whether H has positions (B is a conv). */
     public boolean convolutional() { return unit.convolutional(); }
 
-    /** Positions of H per sample (height x width; 1 for a Linear unit), from one calibration sample. */
+    /** Positions of H per sample (height x width; 1 for a Linear unit), from the shapes (no forward). */
     public long positions() {
         if (!convolutional()) return 1;
-        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
-            Tensor h = hidden(input(0, 1));
-            return h.size(2) * h.size(3);
-        }
+        long[] h = unit.hiddenShape(CarriedInputs.sampleShape(calibration));
+        return h[1] * h[2];
     }
 
     /** Rows the statistics see: samples x positions. */

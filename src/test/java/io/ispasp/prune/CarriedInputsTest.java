@@ -25,8 +25,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Carrying each unit's input from the previous unit gives the very same pruned network as recomputing it from the
  * samples, on every architecture of the conformance suite: the same groups kept in every unit and bit-identical
- * weights, for the original and the current target, also when the memory bound lets only some units carry (the
- * others recompute and carrying starts again after them).
+ * weights, for the original and the current target, and (original target) when the memory bound lets only some
+ * units carry (the others recompute and carrying starts again after them).
  */
 class CarriedInputsTest {
     @BeforeAll
@@ -37,14 +37,16 @@ class CarriedInputsTest {
     @ParameterizedTest
     @MethodSource("architectures")
     void carriedInputsGiveTheRecomputedResult(Architecture arch) {
-        try (Network dense = NetFixtures.randomized(arch, 3); TensorCalibration calib = NetCalibration.of(arch, 40, 5)) {
+        try (Network dense = NetFixtures.randomized(arch, 3); TensorCalibration calib = NetCalibration.of(arch, 24, 5)) {
             Layout every = Layout.every(dense, 0.5);
             long middle = CarriedInputs.bytes(dense, every.prunedUnits()[every.prunedUnits().length / 2], calib, true);
             for (Target target : Target.values()) {
-                PruneOptions.Builder b = PruneJob.defaults(dense).calibration(40).batchSize(16).iterations(5).target(target);
+                // three batches, the last one short: carried tensors are cut where the recompute path cuts
+                PruneOptions.Builder b = PruneJob.defaults(dense).calibration(24).batchSize(10).iterations(3).target(target);
                 Pruner.Outcome recomputed = Pruner.prune(dense, every, calib, b.memory(0).build(), new IspaspSelector(), Pruner.AfterUnit.NONE);
                 try (Network expected = recomputed.model()) {
-                    for (long memory : new long[] {Long.MAX_VALUE, middle}) {
+                    long[] bounds = target == Target.ORIGINAL ? new long[] {Long.MAX_VALUE, middle} : new long[] {Long.MAX_VALUE};
+                    for (long memory : bounds) {
                         Pruner.Outcome carried = Pruner.prune(dense, every, calib, b.memory(memory).build(), new IspaspSelector(), Pruner.AfterUnit.NONE);
                         try (Network actual = carried.model()) {
                             String what = arch.name() + " target " + target + " memory " + memory;
