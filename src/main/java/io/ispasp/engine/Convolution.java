@@ -12,7 +12,8 @@ import org.bytedeco.pytorch.global.torch;
  *   <li>forward, for a kernel larger than 1x1 whose input has more than 16 channels but not a multiple of 16
  *       (17..31, 33..47, ...; 1x1, depthwise and multiples of 16 are right). Pruned widths hit exactly that case
  *       (25, 51, 102 in the reference layout). A channels-last input takes a oneDNN path that is right, for the
- *       price of one copy of the input;</li>
+ *       price of one copy of the input; the output is copied back to the default layout, since channels-last
+ *       spreading to later layers crashed oneDNN's 1x1 convolution on some shapes (SIGFPE);</li>
  *   <li>backward, for many more shapes (an input gradient through 8 output channels with stride 2, for one), and
  *       conv_transpose2d, not even repeatably. With gradients on, ungrouped convolutions run on libtorch's own
  *       im2col kernel ({@code thnn_conv2d}), which is right and slower; the adjoint is a convolution with the
@@ -33,8 +34,12 @@ public final class Convolution {
                     new long[] {stride, stride}, pad, pad);
         }
         TensorOptional b = bias == null ? new TensorOptional() : new TensorOptional(bias);
-        return torch.conv2d(safeInput(x, weight.size(1) * groups, weight.size(2), groups), weight, b,
+        boolean faulty = faulty(weight.size(1) * groups, weight.size(2), groups);
+        Tensor y = torch.conv2d(faulty ? x.contiguous(torch.MemoryFormat.ChannelsLast) : x, weight, b,
                 new long[] {stride, stride}, new long[] {pad, pad}, new long[] {1, 1}, groups);
+        // back to the default layout: channels-last would spread to the next layers, and oneDNN's channels-last 1x1
+        // convolution dies of SIGFPE on some shapes (ResNet50's layer3.0.conv3 at 112 px; docs/platform.md)
+        return faulty ? y.contiguous() : y;
     }
 
     /**
@@ -52,7 +57,4 @@ public final class Convolution {
         return kernel > 1 && groups == 1 && inChannels > 16 && inChannels % 16 != 0;
     }
 
-    private static Tensor safeInput(Tensor x, long inChannels, long kernel, long groups) {
-        return faulty(inChannels, kernel, groups) ? x.contiguous(torch.MemoryFormat.ChannelsLast) : x;
-    }
 }

@@ -73,6 +73,24 @@ class ConvolutionTest {
         return new Tensor[] {xl.grad(), wl.grad()};
     }
 
+    /**
+     * The channels-last detour of a faulty shape stays inside that one convolution: its output is in the default
+     * layout, so the next layers (a channels-last 1x1 convolution crashed oneDNN with SIGFPE) never see channels-last.
+     */
+    @Test
+    void theOutputOfAFaultyShapeIsInTheDefaultLayout() {
+        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            Tensor x = torch.randn(4, 51, 14, 14), w = torch.randn(64, 51, 3, 3);
+            assertTrue(Convolution.faulty(51, 3, 1));
+            Tensor y = Convolution.conv2d(x, w, null, 1, 1, 1);
+            assertTrue(y.is_contiguous(), "default (NCHW) layout");
+            // and a ResNet50 bottleneck's 1x1 after it runs (the shape that crashed: 256 -> 1024 on 7 x 7)
+            Tensor z = Convolution.conv2d(Convolution.conv2d(torch.randn(64, 51, 7, 7), torch.randn(256, 51, 3, 3), null, 1, 1, 1),
+                    torch.randn(1024, 256, 1, 1), null, 1, 0, 1);
+            assertTrue(z.size(1) == 1024);
+        }
+    }
+
     @Test
     void depthwiseConvolutionsAreRightForEveryWidth() {
         try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
