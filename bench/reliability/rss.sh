@@ -10,5 +10,5 @@ out="$(mktemp -d)"; trap 'rm -rf "$out"' EXIT
 javac -d "$out" -cp "$cp" bench/reliability/LongRunRss.java
 for opts in "-Xmx8g" "-Xms64m -Xmx8g" "-Xms2g -Xmx8g"; do
   echo "== java $opts ($(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo))"
-  java $opts -Dorg.bytedeco.javacpp.maxPhysicalBytes=0 -cp "$out:$cp" LongRunRss "${1:-200}"
+  java $opts -Dorg.bytedeco.javacpp.maxPhysicalBytes=0 -cp "$out:$cp" LongRunRss "${1:-200}" 2>&1 | grep "^jobs"
 done

@@ -195,7 +195,8 @@ public class CliTest {
             {"2", "--ratio", "0"}, {"2", "--ratio", "1.5"}, {"2", "--ratio", "NaN"}, {"2", "--ratio", "abc"},
             {"2", "--ratio", "0.5", "--method", "nope"}, {"2", "--ratio", "0.5", "--score", "nope"},
             {"2", "--ratio", "0.5", "--path", "nope"}, {"2", "--ratio", "0.5", "--dataset", "cifar"},
-            {"2", "--ratio", "0.5", "--device", "tpu"},
+            {"2", "--ratio", "0.5", "--device", "tpu"}, {"2", "--ratio", "0.5", "--memory", "lots"},
+            {"2", "--ratio", "0.5", "--memory", "-1"}, {"2", "--ratio", "0.5", "--memory", "9999999999G"},
             {"1", "--ratio", "0.5", "--model", bogus.toString()},
             {"1", "--ratio", "0.5", "--model", dir.resolve("missing.ckpt").toString()},
         };
