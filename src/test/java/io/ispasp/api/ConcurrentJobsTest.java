@@ -130,8 +130,21 @@ class ConcurrentJobsTest {
         return self[0];
     }
 
-    private static Ended get(Future<Ended> f) throws Exception {
-        return f.get(5, TimeUnit.MINUTES); // a deadlock fails the test instead of hanging the build
+    /**
+     * Runs {@code jobs} on a thread each, released together; their ends in order. Every wait has a limit: a deadlock
+     * fails the test instead of hanging the build. The threads are gone on return (thread-local native state with them).
+     */
+    private static List<Ended> together(List<PruningJob> jobs) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(jobs.size());
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Ended>> futures = new ArrayList<>();
+        for (PruningJob j : jobs) futures.add(submit(pool, start, j));
+        start.countDown();
+        List<Ended> ended = new ArrayList<>();
+        for (Future<Ended> f : futures) ended.add(f.get(5, TimeUnit.MINUTES));
+        pool.shutdown();
+        assertTrue(pool.awaitTermination(60, TimeUnit.SECONDS));
+        return ended;
     }
 
     private static void assertFailedAndCancelled(Ended failed, Ended cancelled) {
@@ -154,18 +167,12 @@ class ConcurrentJobsTest {
         }
         long baseline = NativeHeap.inUse();
 
-        ExecutorService pool = Executors.newFixedThreadPool(JOBS + 3);
-        CountDownLatch start = new CountDownLatch(1);
         List<PruningJob> jobs = new ArrayList<>();
         for (int i = 0; i < JOBS; i++) jobs.add(job(i));
         jobs.add(gfs());
         jobs.add(failing());
         jobs.add(cancelled());
-        List<Future<Ended>> futures = new ArrayList<>();
-        for (PruningJob j : jobs) futures.add(submit(pool, start, j));
-        start.countDown();
-        List<Ended> ended = new ArrayList<>();
-        for (Future<Ended> f : futures) ended.add(get(f));
+        List<Ended> ended = together(jobs);
         long expected = 0;
         for (int i = 0; i <= JOBS; i++) {
             Ended e = ended.get(i);
@@ -183,8 +190,6 @@ class ConcurrentJobsTest {
         long lastStart = ended.subList(0, JOBS + 1).stream().mapToLong(Ended::start).max().orElseThrow();
         long firstEnd = ended.subList(0, JOBS + 1).stream().mapToLong(Ended::end).min().orElseThrow();
         assertTrue(lastStart < firstEnd, "the jobs did not overlap: the last started " + (lastStart - firstEnd) / 1e6 + " ms after the first ended");
-        pool.shutdown();
-        assertTrue(pool.awaitTermination(60, TimeUnit.SECONDS)); // thread-local native state goes with the threads
         long alive = NativeHeap.inUse() - baseline;
         jobs.forEach(PruningJob::close);
         long left = settledHeap(baseline, NOISE);
@@ -204,8 +209,6 @@ class ConcurrentJobsTest {
         int rounds = 6, growthBound = 8_000_000;
         long[] after = new long[rounds];
         for (int round = 0; round < rounds; round++) {
-            ExecutorService pool = Executors.newFixedThreadPool(8);
-            CountDownLatch start = new CountDownLatch(1);
             List<PruningJob> jobs = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 jobs.add(PruningJob.builder().model(mlpSmall).calibration(CalibrationData.ofArrays(vectors(256, 32, 30 + i), 32))
@@ -216,16 +219,10 @@ class ConcurrentJobsTest {
             jobs.add(failing());
             jobs.add(cancelled());
             jobs.add(cancelled());
-            List<Future<Ended>> futures = new ArrayList<>();
-            for (PruningJob j : jobs) futures.add(submit(pool, start, j));
-            start.countDown();
-            List<Ended> ended = new ArrayList<>();
-            for (Future<Ended> f : futures) ended.add(get(f));
+            List<Ended> ended = together(jobs);
             for (int i = 0; i < 5; i++) assertTrue(ended.get(i).error() == null, "job " + i + ": " + ended.get(i).error());
             assertFailedAndCancelled(ended.get(5), ended.get(6));
             assertTrue(ended.get(7).error() instanceof CancellationException);
-            pool.shutdown();
-            assertTrue(pool.awaitTermination(60, TimeUnit.SECONDS));
             jobs.forEach(PruningJob::close);
             after[round] = settledHeap(0, Long.MIN_VALUE);
         }
