@@ -92,11 +92,10 @@ public final class NetworkTorchScript {
         if (net.state().isEmpty()) throw new IllegalStateException("the network was closed; nothing to export");
         TorchRuntime.init();
         try (PointerScope scope = new PointerScope(); MemoryOutputStream archive = new MemoryOutputStream()) {
-            JitModule root = build(net, spec);
             try {
-                root.save(archive.stream());
+                build(net, spec).save(archive.stream());
             } catch (RuntimeException e) {
-                throw new IOException("cannot serialise the TorchScript archive: " + firstLine(e.getMessage()), e);
+                throw new IOException("cannot make the TorchScript archive: " + firstLine(e.getMessage()), e);
             }
             archive.copyTo(out);
         }
