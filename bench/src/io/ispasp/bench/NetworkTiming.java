@@ -18,15 +18,13 @@ import io.ispasp.prune.Pruner;
 import io.ispasp.runtime.TorchRuntime;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
-import org.bytedeco.pytorch.TensorOptions;
-import org.bytedeco.pytorch.global.torch;
 
 /**
  * Whole-network i-SpaSP against one dense forward, side by side in one run: for each ImageNet-form model (random
- * weights, random images), the time of one eval forward over the calibration images (after a warm-up batch), then the engine's default
- * i-SpaSP over the reference layout (every unit at 0.5 where there is none) with every unit's input recomputed from
- * the images ({@code --memory 0}) and carried from unit to unit (the default), their ratios to the forward, and the
- * time split (data pass, loop) of each. The two runs keep the same groups (checked here).
+ * weights, random images), the time of one eval forward over the calibration images (after a warm-up batch), then
+ * the engine's default i-SpaSP over the reference layout (every unit at 0.5 where there is none) with every unit's
+ * input recomputed from the images ({@code --memory 0}) and carried from unit to unit (the default), their ratios
+ * to the forward, and the time split (data pass, loop) of each. The two runs keep the same groups (checked here).
  * Usage: {@code NetworkTiming [INPUT=112] [IMAGES=256] [ARCH...]} (default resnet34 resnet50 mobilenet_v2).
  */
 public final class NetworkTiming {
@@ -40,7 +38,7 @@ public final class NetworkTiming {
         List<String> rows = new ArrayList<>();
         for (String name : archs) {
             Architecture arch = Architectures.image(name, false, 1.0, 1000);
-            try (Network dense = Network.random(arch, 1); TensorCalibration calib = calibration(images, input)) {
+            try (Network dense = Network.random(arch, 1); TensorCalibration calib = WholeNetTiming.calibration(images, input)) {
                 boolean reference = arch.referenceRatios() != null;
                 Layout layout = reference ? Layout.reference(dense) : Layout.every(dense, 0.5);
                 String layoutName = reference ? "reference" : "every 0.5";
@@ -81,13 +79,6 @@ public final class NetworkTiming {
             long t0 = System.nanoTime();
             for (int from = 0; from < images; from += 64) dense.forward(calib.inputs(from, Math.min(images, from + 64)));
             return (System.nanoTime() - t0) / 1e9;
-        }
-    }
-
-    private static TensorCalibration calibration(int n, int side) {
-        try (PointerScope scope = new PointerScope()) {
-            torch.manual_seed(3);
-            return new TensorCalibration(torch.randn(n, 3, side, side), torch.randint(1000, new long[] {n}, new TensorOptions(torch.ScalarType.Long)));
         }
     }
 }

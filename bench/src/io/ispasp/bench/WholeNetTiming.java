@@ -87,7 +87,8 @@ public final class WholeNetTiming {
         }
     }
 
-    private static TensorCalibration calibration(int n, int side) {
+    /** {@code n} random images of {@code side} x {@code side} with random labels of 1000 classes, seeded. */
+    static TensorCalibration calibration(int n, int side) {
         try (PointerScope scope = new PointerScope()) {
             torch.manual_seed(3);
             return new TensorCalibration(torch.randn(n, 3, side, side), torch.randint(1000, new long[] {n}, new TensorOptions(torch.ScalarType.Long)));

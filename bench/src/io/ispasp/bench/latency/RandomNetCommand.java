@@ -69,9 +69,8 @@ public final class RandomNetCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Architecture dense = architecture();
         Layout l = layout == null && ratio == null ? null : Layout.parse(layout, dense, ratio);
-        ModelFile.checkOutputName("--out", out);
         TorchRuntime.init();
-        try (OutputTransaction outputs = OutputTransaction.of("--out", out); Network net = Network.random(dense, seed);
+        try (OutputTransaction outputs = OutputTransaction.of(ModelFile.output("--out", out)); Network net = Network.random(dense, seed);
              Network pruned = l == null ? net.copy() : MagnitudePruning.prune(net, l)) {
             ModelFile.save(pruned, out, outputs);
             outputs.commit();

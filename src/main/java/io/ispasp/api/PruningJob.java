@@ -120,7 +120,7 @@ public final class PruningJob implements AutoCloseable {
 
     private PruningResult execute() throws IOException {
         TorchRuntime.init();
-        PruneJob.checkDevice(PruneOptions.builder().device(b.device).build());
+        PruneJob.checkDevice(b.device);
         Network dense;
         if (b.file != null) {
             Network m = ModelFile.load(b.file);

@@ -31,9 +31,8 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ModelFile.checkOutputName("--out", out);
         TorchRuntime.init();
-        try (OutputTransaction outputs = OutputTransaction.of("--out", out); Network loaded = ModelFile.load(model)) {
+        try (OutputTransaction outputs = OutputTransaction.of(ModelFile.output("--out", out)); Network loaded = ModelFile.load(model)) {
             ModelFile.save(loaded, out, outputs);
             outputs.commit();
             Map<String, Object> result = new LinkedHashMap<>();

@@ -50,9 +50,8 @@ final class FinetuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ModelFile.checkOutputName("--out", out);
         TorchRuntime.init();
-        try (OutputTransaction outputs = OutputTransaction.of("--out", out); Network net = ModelFile.load(model)) {
+        try (OutputTransaction outputs = OutputTransaction.of(ModelFile.output("--out", out)); Network net = ModelFile.load(model)) {
             NetworkTrainConfig config = NetworkTrainConfig.defaults(net.architecture()).withEpochs(epochs).withLr(lr)
                     .withBatchSize(batch).withSeed(seed);
             DataOptions.Splits splits = data.load(net, model);

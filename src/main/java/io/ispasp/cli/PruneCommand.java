@@ -154,8 +154,7 @@ final class PruneCommand implements Callable<Integer> {
         TorchRuntime.init();
         if (layout != null && flopsTarget != null) throw new IllegalArgumentException("give --layout or --flops-target, not both");
         if (finetuneEpochs < 0) throw new IllegalArgumentException("--finetune-epochs must be >= 0, got " + finetuneEpochs);
-        ModelFile.checkOutputName("--out", out);
-        try (OutputTransaction outputs = OutputTransaction.of(new Output("--out", out), new Output("--report", report));
+        try (OutputTransaction outputs = OutputTransaction.of(ModelFile.output("--out", out), new Output("--report", report));
              Network dense = ModelFile.load(model)) {
             PruneOptions.Builder b = PruneJob.defaults(dense);
             if (calib != null) b.calibration(calib);
@@ -166,7 +165,7 @@ final class PruneCommand implements Callable<Integer> {
                     .path(PathChoice.parse(path)).refitLambda(refitLambda)
                     .gfsCandidates(gfsCandidates).gfsBatch(gfsBatch).seed(seed).earlyStop(!noEarlyStop)
                     .device(Device.parse(device)).memory(memory == null ? -1 : bytes("--memory", memory)).build();
-            PruneJob.checkDevice(options);
+            PruneJob.checkDevice(options.device());
             Layout l = flopsTarget != null ? null : layout == null && ratio == null ? null : Layout.parse(layout, dense, ratio);
             if (l == null && flopsTarget == null) throw new IllegalArgumentException("give --ratio, --layout or --flops-target");
             DataOptions.Splits splits = data.load(dense, model);

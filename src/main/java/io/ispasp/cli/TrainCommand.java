@@ -82,8 +82,7 @@ final class TrainCommand implements Callable<Integer> {
             case "imagenet" -> false;
             default -> throw new IllegalArgumentException("unknown --form '" + form + "' (expected cifar or imagenet)");
         };
-        ModelFile.checkOutputName("--out", out);
-        try (OutputTransaction outputs = OutputTransaction.of("--out", out)) {
+        try (OutputTransaction outputs = OutputTransaction.of(ModelFile.output("--out", out))) {
             return train(outputs, mlp, cifar);
         }
     }

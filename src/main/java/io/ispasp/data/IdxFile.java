@@ -40,14 +40,10 @@ public final class IdxFile {
     }
 
     /**
-     * As {@link #read(Path)}, for a file that must have {@code rank} dimensions (1: labels, 3: images; 0: either);
+     * As {@link #read(Path)}, for a file that must have {@code expectedRank} dimensions (1: labels, 3: images; 0: either);
      * a file of the other kind is named as such from its magic number, before its payload is read.
      */
-    public static IdxFile read(Path file, int rank) throws IOException {
-        return readAny(file, rank);
-    }
-
-    private static IdxFile readAny(Path file, int expectedRank) throws IOException {
+    public static IdxFile read(Path file, int expectedRank) throws IOException {
         if (!Files.isRegularFile(file)) throw new IOException("idx file not found: " + file);
         try (InputStream in = open(file)) {
             int magic = readInt(in, file, "magic number");

@@ -35,11 +35,7 @@ public final class Mnist {
         Path imagesFile = locate(dir, names[0]);
         Path labelsFile = locate(dir, names[1]);
         IdxFile images = IdxFile.read(imagesFile, 3);
-        IdxFile labels = IdxFile.read(labelsFile, 1);
-        if (images.rank() != 3) {
-            throw new IOException(imagesFile + ": expected 3-D images (count x rows x cols), got " + images.rank() + "-D");
-        }
-        if (labels.rank() != 1) throw new IOException(labelsFile + ": expected 1-D labels, got " + labels.rank() + "-D");
+        IdxFile labels = IdxFile.read(labelsFile, 1); // the ranks are checked there, from the magic numbers
         int n = images.dim(0);
         if (labels.dim(0) != n) {
             throw new IOException(dir + ": " + n + " images in " + imagesFile.getFileName() + " but " + labels.dim(0)

@@ -56,5 +56,4 @@ public final class Convolution {
     public static boolean faulty(long inChannels, long kernel, long groups) {
         return kernel > 1 && groups == 1 && inChannels > 16 && inChannels % 16 != 0;
     }
-
 }

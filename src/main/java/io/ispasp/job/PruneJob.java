@@ -3,6 +3,7 @@ package io.ispasp.job;
 import java.util.List;
 
 import io.ispasp.baseline.Baselines;
+import io.ispasp.core.Device;
 import io.ispasp.core.Method;
 import io.ispasp.core.PruneOptions;
 import io.ispasp.core.PruneReport;
@@ -91,7 +92,7 @@ public final class PruneJob {
     /** Prunes {@code dense} (left untouched) on {@code calib}; {@code progress} is told after each pruned unit. */
     public static Result run(Network dense, Calibration calib, Plan plan, PruneOptions options, JobProgress progress) {
         TorchRuntime.init();
-        checkDevice(options);
+        checkDevice(options.device());
         long t0 = System.nanoTime();
         Layout layout = plan.layout() != null ? plan.layout()
                 : FlopsTarget.choose(dense, calib, options, plan.flopsTarget(), plan.input());
@@ -149,8 +150,8 @@ public final class PruneJob {
     }
 
     /** Refuses, before any work, a device that cannot run ({@code cuda} without a usable GPU), with the reason. */
-    public static void checkDevice(PruneOptions options) {
-        Backends.select(options.device());
+    public static void checkDevice(Device device) {
+        Backends.select(device);
     }
 
     /** The backends in words, for reports: where the i-SpaSP kernels ran, and libtorch's threads. */

@@ -33,8 +33,16 @@ public final class ModelFile {
         return name.endsWith(".pt") || name.endsWith(".pth") || name.endsWith(".ts");
     }
 
-    /** Refuses ({@link IllegalArgumentException}, naming {@code option}) a name whose format the engine does not write. */
-    public static void checkOutputName(String option, Path file) {
+    /**
+     * The model output {@code file}, named {@code option} in messages, to declare in an {@link OutputTransaction};
+     * refused here ({@link IllegalArgumentException}) when its name asks for a format the engine does not write.
+     */
+    public static OutputTransaction.Output output(String option, Path file) {
+        checkOutputName(option, file);
+        return new OutputTransaction.Output(option, file);
+    }
+
+    private static void checkOutputName(String option, Path file) {
         if (isTorchScriptName(file) || lowerName(file).endsWith(".ckpt")) return;
         String name = lowerName(file);
         int dot = name.lastIndexOf('.');
@@ -44,8 +52,7 @@ public final class ModelFile {
 
     /** Writes {@code net} to {@code file} on its own (a one-output transaction); the name chooses the format. */
     public static void save(Network net, Path file) throws IOException {
-        checkOutputName("output", file);
-        try (OutputTransaction tx = OutputTransaction.of("output", file)) {
+        try (OutputTransaction tx = OutputTransaction.of(output("output", file))) {
             save(net, file, tx);
             tx.commit();
         }

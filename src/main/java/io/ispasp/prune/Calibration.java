@@ -1,5 +1,8 @@
 package io.ispasp.prune;
 
+import java.util.Arrays;
+
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -12,6 +15,14 @@ public interface Calibration {
 
     /** Samples {@code [from, to)}. */
     Tensor inputs(int from, int to);
+
+    /** One sample's shape, without the batch dimension ([3, H, W] or [f]). */
+    default long[] sampleShape() {
+        try (PointerScope scope = new PointerScope()) {
+            long[] shape = inputs(0, 1).shape();
+            return Arrays.copyOfRange(shape, 1, shape.length);
+        }
+    }
 
     /** The samples of the given rows. */
     Tensor inputs(int[] rows);

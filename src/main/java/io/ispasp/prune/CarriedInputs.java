@@ -66,16 +66,8 @@ final class CarriedInputs implements AutoCloseable {
     /** Bytes the carried inputs of one unit take: X per sample times samples, twice with the original target. */
     static long bytes(Network net, int unit, Calibration calibration, boolean withOriginal) {
         long perSample = 1;
-        for (long d : net.unit(unit).inputShape(sampleShape(calibration))) perSample *= d;
+        for (long d : net.unit(unit).inputShape(calibration.sampleShape())) perSample *= d;
         return perSample * Float.BYTES * calibration.size() * (withOriginal ? 2 : 1);
-    }
-
-    /** One calibration sample's shape (no batch dimension). */
-    static long[] sampleShape(Calibration calibration) {
-        try (PointerScope scope = new PointerScope()) {
-            long[] shape = calibration.inputs(0, 1).shape();
-            return java.util.Arrays.copyOfRange(shape, 1, shape.length);
-        }
     }
 
     /** Whether X is carried at {@code spec}. */

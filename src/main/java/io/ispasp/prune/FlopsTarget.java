@@ -78,7 +78,7 @@ public final class FlopsTarget {
             for (Unit unit : net.units()) {
                 Cancellation.checkpoint();
                 carried = CarriedInputs.at(carried, true, net, net, unit.index(), calibration, options, false);
-                unitSensitivity(unit, new UnitData(net, net, unit.index(), unit.groups(), calibration, options, carried), loss[unit.index()]);
+                unitSensitivity(new UnitData(net, net, unit.index(), unit.groups(), calibration, options, carried), loss[unit.index()]);
             }
         } finally {
             if (carried != null) carried.close();
@@ -87,7 +87,8 @@ public final class FlopsTarget {
     }
 
     /** loss[g] of one unit: its input and H once per batch, the rest of the network once per grid ratio. */
-    private static void unitSensitivity(Unit unit, UnitData data, double[] loss) {
+    private static void unitSensitivity(UnitData data, double[] loss) {
+        Unit unit = data.unit();
         int rows = data.calibration().size(), batch = data.options().batchSize(), n = unit.groups();
         double[] mass = data.activationMass();
         try (NoGradGuard g = new NoGradGuard()) {

@@ -86,7 +86,7 @@ public final class UnitData {
     /** Positions of H per sample (height x width; 1 for a Linear unit), from the shapes (no forward). */
     public long positions() {
         if (!convolutional()) return 1;
-        long[] h = unit.hiddenShape(CarriedInputs.sampleShape(calibration));
+        long[] h = unit.hiddenShape(calibration.sampleShape());
         return h[1] * h[2];
     }
 

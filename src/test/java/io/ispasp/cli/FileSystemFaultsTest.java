@@ -69,7 +69,7 @@ class FileSystemFaultsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("writers")
     void aFullDiskIsAnErrorAndDamagesNothing(String name, List<String> outputs, List<String> command) throws Exception {
-        Path f = Files.createDirectories(dir.resolve("full-" + name.replace(' ', '-').replace("+", "")));
+        Path f = folder("full-", name);
         Outcome o = runIn(f, "size=4m", true, outputs, command);
         String message = failure(o, name, command);
         assertTrue(message.contains("No space left on device") && message.contains(f + "/" + outputs.get(0)), name + ": " + message);
@@ -79,12 +79,17 @@ class FileSystemFaultsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("writers")
     void aReadOnlyFolderIsRefusedBeforeAnyWork(String name, List<String> outputs, List<String> command) throws Exception {
-        Path f = Files.createDirectories(dir.resolve("ro-" + name.replace(' ', '-').replace("+", "")));
+        Path f = folder("ro-", name);
         Outcome o = runIn(f, "size=1m", false, outputs, command);
         String message = failure(o, name, command);
         assertTrue(message.contains("Read-only file system") && message.contains(f.toString()), name + ": " + message);
         assertTrue(!o.err.contains("pruned ") && !o.err.contains("training"), name + ": work started before the check\n" + o.err);
         o.assertUntouched(name, outputs);
+    }
+
+    /** A fresh folder for one case, named after it. */
+    private static Path folder(String prefix, String name) throws IOException {
+        return Files.createDirectories(dir.resolve(prefix + name.replace(' ', '-').replace("+", "")));
     }
 
     /**

@@ -38,10 +38,7 @@ class TorchScriptIntegrityTest {
 
     @Test
     void oneFlippedBitIsRefusedUnlessItChangesNothingThatIsLoaded() throws IOException {
-        Path good = dir.resolve("good.pt");
-        try (Network net = Network.random(Mlp.relu(24, 16, 5), 3)) {
-            NetworkTorchScript.write(net, good);
-        }
+        Path good = scripted("good.pt", Mlp.relu(24, 16, 5), 3);
         byte[] bytes = Files.readAllBytes(good);
         Random rnd = new Random(11);
         int flips = 160, refused = 0;
@@ -77,10 +74,7 @@ class TorchScriptIntegrityTest {
 
     @Test
     void aFlipInsideATensorIsRefusedNamingTheEntry() throws IOException {
-        Path file = dir.resolve("net.pt");
-        try (Network net = Network.random(Mlp.relu(64, 64, 4), 1)) {
-            NetworkTorchScript.write(net, file);
-        }
+        Path file = scripted("net.pt", Mlp.relu(64, 64, 4), 1);
         byte[] bytes = Files.readAllBytes(file);
         // the largest run of bytes that are not text is the 64x64 weight: flip a bit in its middle
         int at = bytes.length / 2;
@@ -88,6 +82,15 @@ class TorchScriptIntegrityTest {
         Files.write(file, bytes);
         IOException e = assertThrows(IOException.class, () -> NetworkTorchScript.read(file));
         assertTrue(e.getMessage().contains("entry") && e.getMessage().contains(file.toString()), e.getMessage());
+    }
+
+    /** A random network of {@code arch} written as TorchScript to {@code name} in the test folder. */
+    private Path scripted(String name, Mlp arch, long seed) throws IOException {
+        Path file = dir.resolve(name);
+        try (Network net = Network.random(arch, seed)) {
+            NetworkTorchScript.write(net, file);
+        }
+        return file;
     }
 
     @Test
