@@ -1,12 +1,14 @@
 package io.ispasp.bench;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
 import io.ispasp.core.Device;
 import io.ispasp.core.Method;
 import io.ispasp.core.PruneOptions;
+import io.ispasp.core.PruneReport.UnitReport;
 import io.ispasp.job.PruneJob;
 import io.ispasp.job.TensorCalibration;
 import io.ispasp.nn.Architecture;
@@ -15,6 +17,8 @@ import io.ispasp.nn.arch.Architectures;
 import io.ispasp.prune.IspaspSelector;
 import io.ispasp.prune.Layout;
 import io.ispasp.prune.Pruner;
+import io.ispasp.prune.Selector;
+import io.ispasp.runtime.ProcessMemory;
 import io.ispasp.runtime.TorchRuntime;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
@@ -22,54 +26,109 @@ import org.bytedeco.pytorch.NoGradGuard;
 /**
  * Whole-network i-SpaSP against one dense forward, side by side in one run: for each ImageNet-form model (random
  * weights, random images), the time of one eval forward over the calibration images (after a warm-up batch), then
- * the engine's default i-SpaSP over the reference layout (every unit at 0.5 where there is none) with every unit's
- * input recomputed from the images ({@code --memory 0}) and carried from unit to unit (the default), their ratios
- * to the forward, and the time split (data pass, loop) of each. The two runs keep the same groups (checked here).
- * Usage: {@code NetworkTiming [INPUT=112] [IMAGES=256] [ARCH...]} (default resnet34 resnet50 mobilenet_v2).
+ * the engine's default i-SpaSP over the reference layout (every unit at 0.5 where there is none) with inputs carried
+ * from unit to unit (the default, within the memory bound, spilling beyond it), its ratio to the forward, where the
+ * time went and the peak memory; with {@code --recompute} also every unit's input recomputed from the images
+ * ({@code --memory 0 --spill none}, what earlier versions did), checking both keep the same groups. GFS (K = 50) is
+ * extrapolated for the first pruned unit from timed candidate evaluations ({@link WholeNetTiming#gfsEstimate}).
+ * Usage: {@code NetworkTiming [INPUT=112] [IMAGES=256] [--recompute] [--memory BYTES] [ARCH...]} (default resnet34
+ * resnet50 mobilenet_v2).
  */
 public final class NetworkTiming {
     private NetworkTiming() {}
 
     public static void main(String[] args) {
         TorchRuntime.init();
-        int input = args.length > 0 ? Integer.parseInt(args[0]) : 112;
-        int images = args.length > 1 ? Integer.parseInt(args[1]) : 256;
-        List<String> archs = args.length > 2 ? List.of(args).subList(2, args.length) : List.of("resnet34", "resnet50", "mobilenet_v2");
-        List<String> rows = new ArrayList<>();
+        List<String> rest = new ArrayList<>(Arrays.asList(args));
+        boolean recomputeToo = rest.remove("--recompute");
+        long memory = -1;
+        int m = rest.indexOf("--memory");
+        if (m >= 0) {
+            memory = Long.parseLong(rest.get(m + 1));
+            rest.subList(m, m + 2).clear();
+        }
+        int input = !rest.isEmpty() ? Integer.parseInt(rest.remove(0)) : 112;
+        int images = !rest.isEmpty() ? Integer.parseInt(rest.remove(0)) : 256;
+        List<String> archs = !rest.isEmpty() ? rest : List.of("resnet34", "resnet50", "mobilenet_v2");
+        List<String> rows = new ArrayList<>(), recomputed = new ArrayList<>(), gfs = new ArrayList<>();
         for (String name : archs) {
             Architecture arch = Architectures.image(name, false, 1.0, 1000);
             try (Network dense = Network.random(arch, 1); TensorCalibration calib = WholeNetTiming.calibration(images, input)) {
                 boolean reference = arch.referenceRatios() != null;
                 Layout layout = reference ? Layout.reference(dense) : Layout.every(dense, 0.5);
-                String layoutName = reference ? "reference" : "every 0.5";
+                String layoutName = (reference ? "reference" : "every 0.5") + " (" + layout.prunedUnits().length + " units)";
+                ProcessMemory.resetPeak();
                 double forward = forward(dense, calib, images);
+                long forwardRss = ProcessMemory.peakRss();
                 PruneOptions.Builder b = PruneJob.defaults(dense).method(Method.ISPASP).calibration(images).device(Device.CPU);
-                Run recompute = run(dense, layout, calib, b.memory(0).build());
-                Run carried = run(dense, layout, calib, b.memory(-1).build());
-                if (!recompute.kept.equals(carried.kept)) throw new IllegalStateException(name + ": the carried run kept other groups");
-                rows.add(String.format(Locale.ROOT, "| %s | %s (%d units) | %.1f | %.1f (%.1f + %.1f) | %.1fx | %.1f (%.1f + %.1f) | %.1fx | %.1fx |",
-                        name, layoutName, layout.prunedUnits().length, forward, recompute.total, recompute.data, recompute.loop,
-                        recompute.total / forward, carried.total, carried.data, carried.loop, carried.total / forward,
-                        recompute.total / carried.total));
+                PruneOptions carriedOptions = b.memory(memory).build();
+                ProcessMemory.resetPeak();
+                Run carried = run(dense, layout, calib, carriedOptions, true);
+                long pruneRss = ProcessMemory.peakRss();
+                rows.add(String.format(Locale.ROOT, "| %s | %s | %.1f | %.1f | %.2fx | %.1f / %.1f / %.1f / %.1f / %.1f | %s | %s / %s | %s / %s |",
+                        name, layoutName, forward, carried.total, carried.total / forward, carried.split[0], carried.split[1],
+                        carried.split[2], carried.split[3], carried.split[4], gib(carriedOptions.memory()), gib(carried.out.carriedPeak()),
+                        gib(carried.out.spilledPeak()), gib(forwardRss), gib(pruneRss)));
+                gfs.add(String.format(Locale.ROOT, "| %s | %s | %.2f | %.1f | %.0fx |", name, carried.firstUnit, carried.firstSeconds,
+                        carried.firstGfs, carried.firstGfs / carried.firstSeconds));
+                if (recomputeToo) {
+                    Run recompute = run(dense, layout, calib, b.memory(0).spill(null).build(), false);
+                    if (!recompute.kept.equals(carried.kept)) throw new IllegalStateException(name + ": the carried run kept other groups");
+                    recomputed.add(String.format(Locale.ROOT, "| %s | %.1f | %.1fx | %.1f | %.1fx | %.1fx |", name, recompute.total,
+                            recompute.total / forward, carried.total, carried.total / forward, recompute.total / carried.total));
+                }
             }
         }
         System.out.printf(Locale.ROOT, "ImageNet forms, random weights, %d random images at %dx%d, default i-SpaSP (T = 20), CPU kernels; %s%n%n",
                 images, input, input, Machine.describe());
-        System.out.println("| model | layout | dense forward s | recompute s (data + loop) | / forward | carried s (data + loop) | / forward | speed-up |");
-        System.out.println("|---|---|---|---|---|---|---|---|");
+        System.out.println("| model | layout | dense forward s | i-SpaSP s | / forward | inputs / data / loop / refit / surgery s "
+                + "| memory bound GiB | carried in memory / spilled GiB (peak) | peak RSS GiB: forward / prune |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|");
         rows.forEach(System.out::println);
+        System.out.println("\nGFS (K = 50, mini-batch 128) on the first pruned unit, extrapolated from 6 timed candidate evaluations, "
+                + "against i-SpaSP's time on that unit (input + selection + surgery):\n");
+        System.out.println("| model | unit | i-SpaSP s | GFS s (extrapolated) | GFS / i-SpaSP |");
+        System.out.println("|---|---|---|---|---|");
+        gfs.forEach(System.out::println);
+        if (recomputeToo) {
+            System.out.println("\nEvery unit's input recomputed from the images (`--memory 0 --spill none`) against carried, same groups kept (checked):\n");
+            System.out.println("| model | recompute s | / forward | carried s | / forward | speed-up |");
+            System.out.println("|---|---|---|---|---|---|");
+            recomputed.forEach(System.out::println);
+        }
     }
 
-    private record Run(double total, double data, double loop, List<String> kept) {}
+    private static String gib(long bytes) {
+        return bytes < 0 ? "-" : String.format(Locale.ROOT, "%.2f", bytes / (double) (1L << 30));
+    }
 
-    private static Run run(Network dense, Layout layout, TensorCalibration calib, PruneOptions o) {
+    /** A prune's time, split, and groups kept; with {@code probeGfs} also the first unit's time and GFS estimate. */
+    private record Run(double total, double[] split, List<String> kept, Pruner.Outcome out, String firstUnit,
+                       double firstSeconds, double firstGfs) {}
+
+    private static Run run(Network dense, Layout layout, TensorCalibration calib, PruneOptions o, boolean probeGfs) {
+        IspaspSelector ispasp = new IspaspSelector();
+        double[] gfs = {Double.NaN, 0};
+        Selector selector = !probeGfs ? ispasp : unit -> {
+            if (Double.isNaN(gfs[0])) {
+                long p0 = System.nanoTime();
+                gfs[0] = WholeNetTiming.gfsEstimate(unit, 6);
+                gfs[1] = (System.nanoTime() - p0) / 1e9;
+            }
+            return ispasp.select(unit);
+        };
         long t0 = System.nanoTime();
-        Pruner.Outcome out = Pruner.prune(dense, layout, calib, o, new IspaspSelector(), Pruner.AfterUnit.NONE);
-        double total = (System.nanoTime() - t0) / 1e9;
+        Pruner.Outcome out = Pruner.prune(dense, layout, calib, o, selector, Pruner.AfterUnit.NONE);
+        double total = (System.nanoTime() - t0) / 1e9 - gfs[1];
         out.model().close();
-        double data = out.units().stream().mapToDouble(u -> u.dataSeconds()).sum();
-        double loop = out.units().stream().mapToDouble(u -> u.iterationSeconds()).sum();
-        return new Run(total, data, loop, out.units().stream().map(u -> java.util.Arrays.toString(u.indices())).toList());
+        List<UnitReport> u = out.units();
+        double[] split = {
+            u.stream().mapToDouble(UnitReport::inputSeconds).sum(), u.stream().mapToDouble(UnitReport::dataSeconds).sum(),
+            u.stream().mapToDouble(UnitReport::iterationSeconds).sum(), u.stream().mapToDouble(UnitReport::refitSeconds).sum(),
+            u.stream().mapToDouble(UnitReport::surgerySeconds).sum()};
+        UnitReport first = u.get(0);
+        double firstSeconds = first.inputSeconds() + first.selectionSeconds() + first.surgerySeconds();
+        return new Run(total, split, u.stream().map(r -> Arrays.toString(r.indices())).toList(), out, first.name(), firstSeconds, gfs[0]);
     }
 
     /** One eval forward over the images in batches of 64, after one untimed batch (oneDNN makes its kernels then). */
@@ -77,7 +136,11 @@ public final class NetworkTiming {
         try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
             dense.forward(calib.inputs(0, Math.min(images, 64)));
             long t0 = System.nanoTime();
-            for (int from = 0; from < images; from += 64) dense.forward(calib.inputs(from, Math.min(images, from + 64)));
+            for (int from = 0; from < images; from += 64) {
+                try (PointerScope batch = new PointerScope()) {
+                    dense.forward(calib.inputs(from, Math.min(images, from + 64)));
+                }
+            }
             return (System.nanoTime() - t0) / 1e9;
         }
     }

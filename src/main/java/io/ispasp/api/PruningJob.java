@@ -137,7 +137,7 @@ public final class PruningJob implements AutoCloseable {
         if (b.calibrationLimit != null) o.calibration(b.calibrationLimit);
         o.settings(b.variant, b.score, b.refit, b.threshold, b.biasCompensation, b.bestIterate, b.target);
         PruneOptions options = o.method(b.method).ratio(b.ratio == null ? 1.0 : b.ratio).iterations(b.iterations).path(b.path)
-                .seed(b.seed).device(b.device).memory(b.memory).build();
+                .seed(b.seed).device(b.device).memory(b.memory).spill(b.spill).build();
         Layout layout = b.flopsTarget != null ? null : b.layout != null ? Layout.parse(b.layout, dense, null) : Layout.every(dense, b.ratio);
         try (PointerScope scope = new PointerScope()) {
             Tensor x = CalibrationReader.read(b.calibration, options.calibration());
@@ -164,7 +164,7 @@ public final class PruningJob implements AutoCloseable {
     }
 
     private static ProgressListener.UnitProgress progress(PruneReport.UnitReport u, int done, int total) {
-        return new ProgressListener.UnitProgress(u.name(), done, total, u.groups(), u.kept(), u.dataSeconds() + u.iterationSeconds());
+        return new ProgressListener.UnitProgress(u.name(), done, total, u.groups(), u.kept(), u.selectionSeconds());
     }
 
     /** The dense model's own class predictions: GFS's labels where the caller gave none. */
@@ -197,6 +197,7 @@ public final class PruningJob implements AutoCloseable {
         private Double flopsTarget;
         private Device device = Device.AUTO;
         private long memory = -1;
+        private java.nio.file.Path spill = PruneOptions.builder().build().spill();
         private int iterations = 20;
         private Score score;
         private Integer calibrationLimit;
@@ -240,12 +241,24 @@ public final class PruningJob implements AutoCloseable {
         public Builder device(Device device) { this.device = Objects.requireNonNull(device, "device"); return this; }
 
         /**
-         * Bytes for carried activations (each unit's input for every calibration sample, passed on from unit to unit);
-         * 0 recomputes every unit's input from the samples. Default: a quarter of the machine's memory.
+         * Bytes of memory for carried activations (each unit's input for every calibration sample, passed on from unit
+         * to unit); what does not fit goes to the {@link #spill} folder. Default: a quarter of the machine's memory.
          */
         public Builder memory(long bytes) {
             if (bytes < 0) throw new IllegalArgumentException("memory must be >= 0 bytes, got " + bytes);
             this.memory = bytes;
+            return this;
+        }
+
+        /**
+         * The folder for carried activations beyond {@link #memory} (scratch files that leave no name behind), or null to
+         * recompute those units' inputs from the calibration data instead. Default: the system's temporary folder.
+         */
+        public Builder spill(java.nio.file.Path folder) {
+            if (folder != null && !java.nio.file.Files.isDirectory(folder)) {
+                throw new IllegalArgumentException("spill folder " + folder.toAbsolutePath() + " is not a folder");
+            }
+            this.spill = folder;
             return this;
         }
 

@@ -118,7 +118,7 @@ public final class GfsSelector implements Selector {
         double total = (System.nanoTime() - start) / 1e9;
         double dataSeconds = dataNanos / 1e9;
         return new Selection(Arrays.copyOf(order, s), (float) n / s, null, null, "-", "", new double[0], s, Double.NaN, null,
-                Double.NaN, dataSeconds, total - dataSeconds);
+                Double.NaN, dataSeconds, total - dataSeconds, 0);
     }
 
     /**

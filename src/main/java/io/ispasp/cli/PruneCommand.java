@@ -96,10 +96,15 @@ final class PruneCommand implements Callable<Integer> {
     String device;
 
     @Option(names = "--memory", paramLabel = "BYTES", description = "Memory for carried activations (each unit's input for "
-            + "every calibration sample, passed on from unit to unit so the network costs about one forward pass); a unit "
-            + "whose inputs do not fit recomputes them from the samples. A number of bytes with an optional K, M or G "
-            + "suffix (binary); 0 never carries. Default: a quarter of the machine's memory.")
+            + "every calibration sample, passed on from unit to unit so the network costs about one forward pass); what "
+            + "does not fit spills to --spill. A number of bytes with an optional K, M or G suffix (binary). Default: a "
+            + "quarter of the machine's memory.")
     String memory;
+
+    @Option(names = "--spill", paramLabel = "DIR", description = "Folder for carried activations beyond --memory (scratch "
+            + "files that leave no name behind), or 'none' to recompute those units' inputs from the samples instead. "
+            + "Default: the system's temporary folder.")
+    String spill;
 
     @Option(names = "--variant", description = "i-SpaSP settings: best (the engine's default: refit of B's kept columns with an "
             + "intercept, least-squares thresholding, best iterate, original target; chosen by measurement, see README) or paper (the authors' "
@@ -164,7 +169,7 @@ final class PruneCommand implements Callable<Integer> {
             PruneOptions options = b.method(Method.parse(method)).ratio(ratio == null ? 1.0 : ratio).iterations(iters)
                     .path(PathChoice.parse(path)).refitLambda(refitLambda)
                     .gfsCandidates(gfsCandidates).gfsBatch(gfsBatch).seed(seed).earlyStop(!noEarlyStop)
-                    .device(Device.parse(device)).memory(memory == null ? -1 : bytes("--memory", memory)).build();
+                    .device(Device.parse(device)).memory(memory == null ? -1 : bytes("--memory", memory)).spill(spillFolder(spill)).build();
             PruneJob.checkDevice(options.device());
             Layout l = flopsTarget != null ? null : layout == null && ratio == null ? null : Layout.parse(layout, dense, ratio);
             if (l == null && flopsTarget == null) throw new IllegalArgumentException("give --ratio, --layout or --flops-target");
@@ -190,6 +195,15 @@ final class PruneCommand implements Callable<Integer> {
     }
 
     /** A byte count with an optional binary K, M or G suffix. */
+    /** {@code --spill}: a folder that exists, none, or (not given) the system's temporary folder. */
+    static java.nio.file.Path spillFolder(String text) {
+        if (text == null) return PruneOptions.builder().build().spill();
+        if (text.equals("none")) return null;
+        java.nio.file.Path dir = java.nio.file.Path.of(text).toAbsolutePath();
+        if (!java.nio.file.Files.isDirectory(dir)) throw new IllegalArgumentException("--spill " + dir + " is not a folder (give one, or 'none')");
+        return dir;
+    }
+
     static long bytes(String option, String text) {
         String t = text.trim().toUpperCase(java.util.Locale.ROOT);
         long unit = 1;

@@ -24,6 +24,7 @@ public final class PruneOptions {
     private final boolean earlyStop;
     private final Device device;
     private final long memory;
+    private final java.nio.file.Path spill;
 
     private PruneOptions(Builder b) {
         this.method = b.method;
@@ -45,6 +46,7 @@ public final class PruneOptions {
         this.earlyStop = b.earlyStop;
         this.device = b.device;
         this.memory = b.memory;
+        this.spill = b.spill;
     }
 
     public static Builder builder() { return new Builder(); }
@@ -62,7 +64,7 @@ public final class PruneOptions {
         return new Builder().method(method).ratio(ratio).iterations(iterations).calibration(calibration).score(score)
                 .path(path).refit(refit).refitLambda(refitLambda).target(target).threshold(threshold)
                 .bestIterate(bestIterate).biasCompensation(biasCompensation).gfsCandidates(gfsCandidates)
-                .gfsBatch(gfsBatch).seed(seed).batchSize(batchSize).earlyStop(earlyStop).device(device).memory(memory);
+                .gfsBatch(gfsBatch).seed(seed).batchSize(batchSize).earlyStop(earlyStop).device(device).memory(memory).spill(spill);
     }
 
     public Method method() { return method; }
@@ -126,11 +128,18 @@ public final class PruneOptions {
     public Device device() { return device; }
 
     /**
-     * Bytes the pruner may keep of carried activations (each unit's input for every calibration sample, and the dense
-     * network's at the same point for the original target); beyond it a unit's input is recomputed from the samples.
-     * 0 never carries. Default: a quarter of the machine's physical memory.
+     * Bytes the pruner may keep in memory of carried activations (each unit's input for every calibration sample, and
+     * the dense network's at the same point for the original target); beyond it they spill to {@link #spill()}, or
+     * without a spill folder the unit's input is recomputed from the samples. Default: a quarter of the machine's
+     * physical memory.
      */
     public long memory() { return memory >= 0 ? memory : Machine.memory() / 4; }
+
+    /**
+     * The folder for carried activations beyond {@link #memory()} (scratch files that leave no name behind), or null to
+     * recompute those inputs from the samples instead. Default: the system's temporary folder.
+     */
+    public java.nio.file.Path spill() { return spill; }
 
     /** Groups kept out of {@code n}: max(1, floor(ratio * n)), as in the authors' code. */
     public int keep(int n) {
@@ -158,6 +167,7 @@ public final class PruneOptions {
         private boolean earlyStop = true;
         private Device device = Device.AUTO;
         private long memory = -1; // a quarter of the machine's memory
+        private java.nio.file.Path spill = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"));
 
         public Builder method(Method v) { this.method = v; return this; }
         public Builder ratio(double v) { this.ratio = v; return this; }
@@ -195,8 +205,10 @@ public final class PruneOptions {
         public Builder batchSize(int v) { this.batchSize = v; return this; }
         public Builder earlyStop(boolean v) { this.earlyStop = v; return this; }
         public Builder device(Device v) { this.device = java.util.Objects.requireNonNull(v, "device"); return this; }
-        /** Bytes of carried activations (0: recompute every unit's input from the samples); see {@link PruneOptions#memory()}. */
+        /** Bytes of carried activations kept in memory; see {@link PruneOptions#memory()}. */
         public Builder memory(long bytes) { this.memory = bytes; return this; }
+        /** The spill folder, or null to recompute instead of spilling; see {@link PruneOptions#spill()}. */
+        public Builder spill(java.nio.file.Path folder) { this.spill = folder; return this; }
 
         public PruneOptions build() {
             if (method == null || score == null || path == null || target == null || threshold == null) {

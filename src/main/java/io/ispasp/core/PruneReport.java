@@ -42,7 +42,8 @@ public record PruneReport(
         Counts flops,
         Accuracy accuracy,
         Fidelity fidelity,
-        Seconds seconds) {
+        Seconds seconds,
+        Memory memory) {
 
     /**
      * One pruned unit. {@code hidden} is the module whose output channel c is group c. Residuals are ||R||^2 of B's
@@ -66,18 +67,32 @@ public record PruneReport(
             double targetSquaredNorm,
             Double relativeResidualKept,
             Double relativeResidualAfter,
+            double inputSeconds,
             double dataSeconds,
-            double iterationSeconds) {
+            double iterationSeconds,
+            double refitSeconds,
+            double surgerySeconds) {
 
         /** A report with the relative residuals computed. */
         public static UnitReport of(String name, String hidden, int groups, int[] indices, String path, String pathReason,
                                     double[] residual, int iterationsRun, double residualKept, Double residualAfter,
-                                    double targetSquaredNorm, double dataSeconds, double iterationSeconds) {
+                                    double targetSquaredNorm, Time time) {
             boolean known = targetSquaredNorm > 0;
             return new UnitReport(name, hidden, groups, indices.length, indices, path, pathReason, residual, iterationsRun,
                     residualKept, residualAfter, targetSquaredNorm, known ? residualKept / targetSquaredNorm : null,
-                    known && residualAfter != null ? residualAfter / targetSquaredNorm : null, dataSeconds, iterationSeconds);
+                    known && residualAfter != null ? residualAfter / targetSquaredNorm : null, time.input(), time.data(),
+                    time.iterations(), time.refit(), time.surgery());
         }
+
+        /** The selection's own seconds (data pass, iterations, refit). */
+        public double selectionSeconds() { return dataSeconds + iterationSeconds + refitSeconds; }
+
+        /**
+         * Where one unit's time went: carrying X to it from the previous unit (0 when recomputed: then the data pass
+         * includes the prefix), the data pass, the iterations, the refit, and cutting the network (with the residual
+         * of selectors that do not measure it).
+         */
+        public record Time(double input, double data, double iterations, double refit, double surgery) {}
     }
 
     /**
@@ -92,10 +107,19 @@ public record PruneReport(
     public record Accuracy(Double before, Double after, Double afterFinetune) {}
 
     /**
-     * data + iterations: the selections' own time; total: the whole pruning loop (selections, surgery, the unit
-     * inputs) without fine-tuning; layoutSearch: choosing the layout for a FLOPs target; finetune: all fine-tuning.
+     * Where the time went, summed over the units (see {@link UnitReport.Time}): inputs (X carried forward), data
+     * (the data passes: statistics, and the prefix when an input is recomputed), iterations, refit, surgery; total:
+     * the whole pruning loop without fine-tuning; layoutSearch: choosing the layout for a FLOPs target; finetune: all
+     * fine-tuning.
      */
-    public record Seconds(double data, double iterations, double total, double layoutSearch, double finetune) {}
+    public record Seconds(double inputs, double data, double iterations, double refit, double surgery, double total,
+                          double layoutSearch, double finetune) {}
+
+    /**
+     * Memory of the run: the bound for carried activations, the peak bytes of them held in memory and in spill files
+     * at once, the spill folder (null: none), and the process's peak resident memory so far (Linux; null elsewhere).
+     */
+    public record Memory(long bound, long carriedPeak, long spilledPeak, String spill, Long peakRss) {}
 
     /** The report as the CLI writes it (JSON, snake_case keys). */
     public String toJson() { return Json.toJson(this); }

@@ -19,6 +19,7 @@ import io.ispasp.prune.IspaspSelector;
 import io.ispasp.prune.Layout;
 import io.ispasp.prune.Pruner;
 import io.ispasp.prune.Selector;
+import io.ispasp.runtime.ProcessMemory;
 import io.ispasp.runtime.TorchRuntime;
 import io.ispasp.train.NetworkEvaluator;
 import org.slf4j.Logger;
@@ -140,13 +141,28 @@ public final class PruneJob {
                     options.threshold().cliName(), options.refit(), options.biasCompensation(), options.bestIterate(),
                     options.iterations(), calib.size(), units, new PruneReport.Counts(c0.params(), c1.params()),
                     new PruneReport.Counts(c0.flops(), c1.flops()), new PruneReport.Accuracy(before, afterPrune, afterTune), fidelity,
-                    new PruneReport.Seconds(units.stream().mapToDouble(PruneReport.UnitReport::dataSeconds).sum(),
-                            units.stream().mapToDouble(PruneReport.UnitReport::iterationSeconds).sum(), prune, search, tuneSeconds[0]));
+                    seconds(units, prune, search, tuneSeconds[0]), memory(options, out));
             return new Result(model, report);
         } catch (RuntimeException e) {
             model.close();
             throw e;
         }
+    }
+
+    private static PruneReport.Seconds seconds(List<PruneReport.UnitReport> units, double prune, double search, double tune) {
+        return new PruneReport.Seconds(sum(units, PruneReport.UnitReport::inputSeconds), sum(units, PruneReport.UnitReport::dataSeconds),
+                sum(units, PruneReport.UnitReport::iterationSeconds), sum(units, PruneReport.UnitReport::refitSeconds),
+                sum(units, PruneReport.UnitReport::surgerySeconds), prune, search, tune);
+    }
+
+    private static double sum(List<PruneReport.UnitReport> units, java.util.function.ToDoubleFunction<PruneReport.UnitReport> f) {
+        return units.stream().mapToDouble(f).sum();
+    }
+
+    private static PruneReport.Memory memory(PruneOptions options, Pruner.Outcome out) {
+        long rss = ProcessMemory.peakRss();
+        return new PruneReport.Memory(options.memory(), out.carriedPeak(), out.spilledPeak(),
+                options.spill() == null ? null : options.spill().toString(), rss < 0 ? null : rss);
     }
 
     /** Refuses, before any work, a device that cannot run ({@code cuda} without a usable GPU), with the reason. */

@@ -1,86 +1,116 @@
 package io.ispasp.prune;
 
-import io.ispasp.core.PruneOptions;
-import io.ispasp.engine.Tensors;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+
 import io.ispasp.nn.Network;
 import io.ispasp.nn.Unit;
 import io.ispasp.nn.UnitSpec;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The input X of the unit being pruned, for every calibration sample, carried from unit to unit: after a unit is cut,
  * the next unit's X is the now-pruned layers between the two units applied to this one's X, so the whole network
  * costs one forward pass instead of one prefix per unit. With the original target it carries the dense network's X at
  * the same point too. Batches follow {@code batch}, the batches of the recompute path, so the values are the same
- * bit for bit. Holds its tensors (retained) until {@link #close}.
+ * bit for bit. The tensors live in memory or, beyond the memory bound, in spill files ({@link CarryBudget}); they are
+ * released by {@link #close}.
  */
 final class CarriedInputs implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CarriedInputs.class);
     private final Network dense;
     private final Calibration calibration;
     private final int batch;
+    private final CarryBudget budget;
     private UnitSpec at;
-    private Tensor current;   // X of the current network at unit `at`
-    private Tensor original;  // X of the dense network there; null without the original target, == current while equal
+    private ActivationStore current;   // X of the current network at unit `at`
+    private ActivationStore original;  // X of the dense network there; null without the original target, == current while equal
 
-    private CarriedInputs(Network dense, Calibration calibration, int batch) {
+    private CarriedInputs(Network dense, Calibration calibration, int batch, CarryBudget budget) {
         this.dense = dense;
         this.calibration = calibration;
         this.batch = batch;
+        this.budget = budget;
     }
 
     /**
      * X at {@code unit} of {@code current}, from the samples; with {@code withOriginal} also the dense network's X
      * there (the same tensor while no unit was cut).
      */
-    static CarriedInputs start(Network dense, Network current, int unit, Calibration calibration, int batch, boolean withOriginal) {
-        CarriedInputs c = new CarriedInputs(dense, calibration, batch);
-        Unit u = current.unit(unit), d = dense.unit(unit);
-        c.at = u.spec();
-        c.current = c.batched(calibration.size(), (from, to) -> u.input(calibration.inputs(from, to)));
-        if (withOriginal) {
-            c.original = current == dense ? c.current : c.batched(calibration.size(), (from, to) -> d.input(calibration.inputs(from, to)));
+    static CarriedInputs start(Network dense, Network current, int unit, Calibration calibration, int batch, boolean withOriginal,
+                               CarryBudget budget) {
+        CarriedInputs c = new CarriedInputs(dense, calibration, batch, budget);
+        try {
+            Unit u = current.unit(unit), d = dense.unit(unit);
+            c.at = u.spec();
+            c.current = c.batched(c.shape(current, unit), (from, to) -> u.input(calibration.inputs(from, to)));
+            if (withOriginal) {
+                c.original = current == dense ? c.current
+                        : c.batched(c.shape(dense, unit), (from, to) -> d.input(calibration.inputs(from, to)));
+            }
+            return c;
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
         }
-        return c;
     }
 
     /**
-     * The carried inputs at unit {@code u} of {@code current}: {@code carried} advanced to it, or (first unit, or after
-     * a unit too big to carry) computed from the samples; none (null, {@code carried} closed) when not {@code allowed}
-     * or when they would not fit in {@link PruneOptions#memory()}.
+     * The carried inputs at unit {@code u} of {@code current}: {@code carried} advanced to it, or (first unit, after a
+     * unit not carried, or when the old and the new inputs would not fit in memory together and nothing may spill)
+     * computed from the samples; none (null, {@code carried} closed) when not {@code allowed}, when they do not fit
+     * and nothing may spill, or when spilling failed (then spilling stays off for the rest of the prune).
      */
     static CarriedInputs at(CarriedInputs carried, boolean allowed, Network dense, Network current, int u, Calibration calibration,
-                            PruneOptions options, boolean withOriginal) {
-        if (!allowed || bytes(current, u, calibration, withOriginal) > options.memory()) {
-            if (carried != null) carried.close();
-            return null;
+                            int batch, boolean withOriginal, CarryBudget budget) {
+        long need = bytes(dense, current, u, calibration, withOriginal);
+        if (carried != null && (!allowed || !budget.admits(need, budget.inMemory()))) {
+            carried.close();
+            carried = null;
         }
-        if (carried == null) return start(dense, current, u, calibration, options.batchSize(), withOriginal);
-        carried.advance(current, u);
-        return carried;
+        if (!allowed || !budget.admits(need, 0)) return null;
+        try {
+            if (carried == null) return start(dense, current, u, calibration, batch, withOriginal, budget);
+            carried.advance(current, u);
+            return carried;
+        } catch (UncheckedIOException e) {
+            LOG.warn("{}: cannot spill carried inputs ({}); recomputing every later unit's inputs from the samples",
+                    current.unit(u).name(), e.getCause().getMessage());
+            if (carried != null) carried.close();
+            budget.spillFailed();
+            return budget.admits(need, 0) ? start(dense, current, u, calibration, batch, withOriginal, budget) : null;
+        }
     }
 
-    /** Bytes the carried inputs of one unit take: X per sample times samples, twice with the original target. */
-    static long bytes(Network net, int unit, Calibration calibration, boolean withOriginal) {
+    /**
+     * Bytes the carried inputs of one unit take: X per sample times samples, with the original target also the dense
+     * network's X (wider where an earlier cut narrowed this unit's input).
+     */
+    static long bytes(Network dense, Network net, int unit, Calibration calibration, boolean withOriginal) {
+        return bytes(net, unit, calibration) + (withOriginal ? bytes(dense, unit, calibration) : 0);
+    }
+
+    private static long bytes(Network net, int unit, Calibration calibration) {
         long perSample = 1;
         for (long d : net.unit(unit).inputShape(calibration.sampleShape())) perSample *= d;
-        return perSample * Float.BYTES * calibration.size() * (withOriginal ? 2 : 1);
+        return perSample * Float.BYTES * calibration.size();
     }
 
     /** Whether X is carried at {@code spec}. */
     boolean at(UnitSpec spec) { return at.name().equals(spec.name()); }
 
     /** X of the current network for samples {@code [from, to)}. */
-    Tensor input(int from, int to) { return current.narrow(0, from, to - from); }
+    Tensor input(int from, int to) { return current.rows(from, to); }
 
     /** X of the current network for the given samples. */
-    Tensor input(int[] rows) { return current.index_select(0, Tensors.indices(rows)); }
+    Tensor input(int[] rows) { return current.rows(rows); }
 
     /** X of the dense network at the same unit, samples {@code [from, to)}; null without the original target. */
-    Tensor originalInput(int from, int to) { return original == null ? null : original.narrow(0, from, to - from); }
+    Tensor originalInput(int from, int to) { return original == null ? null : original.rows(from, to); }
 
     /**
      * Moves to unit {@code unit} of {@code next}, the network after the last cut (ops before the current unit's start
@@ -89,14 +119,19 @@ final class CarriedInputs implements AutoCloseable {
     void advance(Network next, int unit) {
         Unit to = next.unit(unit);
         UnitSpec from = at;
-        Tensor cur = current, orig = original;
-        Tensor nextCurrent = batched(calibration.size(), (a, b) -> to.inputFrom(from, cur.narrow(0, a, b - a)));
-        Tensor nextOriginal = null;
+        ActivationStore cur = current, orig = original;
+        ActivationStore nextCurrent = batched(shape(next, unit), (a, b) -> to.inputFrom(from, cur.rows(a, b)));
+        ActivationStore nextOriginal = null;
         if (orig != null) {
             Unit dt = dense.unit(unit);
-            nextOriginal = batched(calibration.size(), (a, b) -> dt.inputFrom(from, orig.narrow(0, a, b - a)));
+            try {
+                nextOriginal = batched(shape(dense, unit), (a, b) -> dt.inputFrom(from, orig.rows(a, b)));
+            } catch (RuntimeException e) {
+                release(nextCurrent);
+                throw e;
+            }
         }
-        release();
+        close();
         current = nextCurrent;
         original = nextOriginal;
         at = to.spec();
@@ -106,33 +141,48 @@ final class CarriedInputs implements AutoCloseable {
         Tensor of(int from, int to);
     }
 
-    /** The batches {@code [from, from + batch)} of {@code slice}, copied into one retained tensor as they come. */
-    private Tensor batched(int rows, Slice slice) {
+    /** [samples, ...X's shape per sample] at {@code unit}. */
+    private long[] shape(Network net, int unit) {
+        long[] perSample = net.unit(unit).inputShape(calibration.sampleShape());
+        long[] shape = new long[perSample.length + 1];
+        shape[0] = calibration.size();
+        System.arraycopy(perSample, 0, shape, 1, perSample.length);
+        return shape;
+    }
+
+    /** The batches {@code [from, from + batch)} of {@code slice}, stored as they come. */
+    private ActivationStore batched(long[] shape, Slice slice) {
+        ActivationStore store = budget.store(shape);
         try (NoGradGuard g = new NoGradGuard()) {
-            Tensor all = null;
-            for (int from = 0; from < rows; from += batch) {
-                int to = Math.min(rows, from + batch);
+            for (int from = 0; from < shape[0]; from += batch) {
+                int to = (int) Math.min(shape[0], from + batch);
                 try (PointerScope scope = new PointerScope()) {
                     Tensor part = slice.of(from, to);
-                    if (all == null) {
-                        long[] shape = part.shape();
-                        shape[0] = rows;
-                        all = Tensors.retained(torch.empty(shape, part.options(), new MemoryFormatOptional()));
+                    long[] got = part.shape();
+                    if (got[0] != to - from || !Arrays.equals(Arrays.copyOfRange(got, 1, got.length), Arrays.copyOfRange(shape, 1, shape.length))) {
+                        throw new IllegalStateException("carried input of shape " + Arrays.toString(got) + ", expected "
+                                + (to - from) + " x " + Arrays.toString(Arrays.copyOfRange(shape, 1, shape.length)));
                     }
-                    all.narrow(0, from, to - from).copy_(part);
+                    store.put(from, part);
                 }
             }
-            return all;
+            return store;
+        } catch (RuntimeException e) {
+            release(store);
+            throw e;
         }
     }
 
-    private void release() {
-        if (original != null && original != current) original.releaseReference();
-        if (current != null) current.releaseReference();
-        current = null;
-        original = null;
+    private void release(ActivationStore store) {
+        store.close();
+        budget.released(store);
     }
 
     @Override
-    public void close() { release(); }
+    public void close() {
+        if (original != null && original != current) release(original);
+        if (current != null) release(current);
+        current = null;
+        original = null;
+    }
 }

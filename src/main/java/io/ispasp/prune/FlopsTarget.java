@@ -74,10 +74,11 @@ public final class FlopsTarget {
     static double[][] sensitivity(Network net, Calibration calibration, PruneOptions options) {
         double[][] loss = new double[net.units().size()][GRID.length];
         CarriedInputs carried = null; // each unit's input, passed on instead of recomputed from the samples
+        CarryBudget budget = CarryBudget.of(options);
         try {
             for (Unit unit : net.units()) {
                 Cancellation.checkpoint();
-                carried = CarriedInputs.at(carried, true, net, net, unit.index(), calibration, options, false);
+                carried = CarriedInputs.at(carried, true, net, net, unit.index(), calibration, options.batchSize(), false, budget);
                 unitSensitivity(new UnitData(net, net, unit.index(), unit.groups(), calibration, options, carried), loss[unit.index()]);
             }
         } finally {

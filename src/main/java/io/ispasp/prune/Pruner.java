@@ -34,8 +34,11 @@ public final class Pruner {
     @FunctionalInterface
     public interface ReadOnly extends AfterUnit {}
 
-    /** The pruned network and one report per pruned unit. */
-    public record Outcome(Network model, List<UnitReport> units) {}
+    /**
+     * The pruned network, one report per pruned unit, and the peak bytes of carried activations held in memory and
+     * in spill files at once.
+     */
+    public record Outcome(Network model, List<UnitReport> units, long carriedPeak, long spilledPeak) {}
 
     public static Outcome prune(Network dense, Layout layout, Calibration calibration, PruneOptions options,
                                 Selector selector, AfterUnit after) {
@@ -46,18 +49,23 @@ public final class Pruner {
         Network current = dense;
         List<UnitReport> reports = new ArrayList<>();
         CarriedInputs carried = null;
+        CarryBudget budget = CarryBudget.of(options);
         try {
             for (int u : layout.prunedUnits()) {
                 Cancellation.checkpoint();
                 Unit unit = current.unit(u);
+                long t0 = System.nanoTime();
                 // a hook that may change the network (block fine-tuning) changes the layers before the next unit
-                carried = CarriedInputs.at(carried, after instanceof ReadOnly, dense, current, u, calibration, options,
-                        options.target() == io.ispasp.core.Target.ORIGINAL);
+                carried = CarriedInputs.at(carried, after instanceof ReadOnly, dense, current, u, calibration,
+                        options.batchSize(), options.target() == io.ispasp.core.Target.ORIGINAL, budget);
                 UnitData data = new UnitData(current, dense, u, layout.keep(u, unit.groups()), calibration, options, carried);
+                double inputSeconds = (System.nanoTime() - t0) / 1e9;
                 Selection sel;
                 Network next;
+                long t1;
                 try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
                     sel = selector.select(data);
+                    t1 = System.nanoTime();
                     if (sel.kept().length != data.keep()) {
                         throw new IllegalStateException(data.name() + ": selector kept " + sel.kept().length + " groups, expected " + data.keep());
                     }
@@ -70,13 +78,14 @@ public final class Pruner {
                 }
                 UnitReport report = UnitReport.of(data.name(), unit.hidden(), data.groups(), sel.kept(), sel.path(),
                         sel.pathReason(), sel.residual(), sel.iterationsRun(), sel.residualKept(), sel.residualAfter(),
-                        sel.targetSquaredNorm(), sel.dataSeconds(), sel.iterationSeconds());
+                        sel.targetSquaredNorm(), new UnitReport.Time(inputSeconds, sel.dataSeconds(), sel.iterationSeconds(),
+                                sel.refitSeconds(), (System.nanoTime() - t1) / 1e9));
                 reports.add(report);
                 if (current != dense) current.close();
                 current = next;
                 after.done(u, report, current);
             }
-            return new Outcome(current == dense ? dense.copy() : current, reports);
+            return new Outcome(current == dense ? dense.copy() : current, reports, budget.peakMemory(), budget.peakDisk());
         } catch (RuntimeException e) {
             if (current != dense) current.close();
             throw e;

@@ -20,11 +20,13 @@ import java.util.Arrays;
  * @param residualAfter     ||R||^2 after the refit and/or the shift, or null with neither
  * @param targetSquaredNorm ||target||^2 on the calibration data (the residual of keeping nothing), or NaN
  * @param dataSeconds       time spent passing over the calibration data
- * @param iterationSeconds  time spent in the selection iterations (and the refit)
+ * @param iterationSeconds  time spent in the selection iterations
+ * @param refitSeconds      time spent refitting B and measuring the target (0 without)
  */
 public record Selection(int[] kept, float columnScale, float[] nextWeight, float[] shift, String path, String pathReason,
                         double[] residual, int iterationsRun, double residualKept, Double residualAfter,
-                        double targetSquaredNorm, double dataSeconds, double iterationSeconds) {
+                        double targetSquaredNorm, double dataSeconds, double iterationSeconds,
+                        double refitSeconds) {
 
     public Selection {
         kept = kept.clone();
@@ -36,13 +38,13 @@ public record Selection(int[] kept, float columnScale, float[] nextWeight, float
 
     /** A plain selection (no path, no trace, no refit). */
     public static Selection of(int[] kept, double seconds) {
-        return new Selection(kept, 1f, null, null, "-", "", new double[0], 0, Double.NaN, null, Double.NaN, 0, seconds);
+        return new Selection(kept, 1f, null, null, "-", "", new double[0], 0, Double.NaN, null, Double.NaN, 0, seconds, 0);
     }
 
     /** This selection with the residual of its support and the target's squared norm measured. */
     public Selection withResiduals(double kept, double target) {
         double[] trace = residual.length == 0 ? new double[] {kept} : residual;
         return new Selection(this.kept, columnScale, nextWeight, shift, path, pathReason, trace, iterationsRun, kept, residualAfter,
-                target, dataSeconds, iterationSeconds);
+                target, dataSeconds, iterationSeconds, refitSeconds);
     }
 }

@@ -1,6 +1,7 @@
 package io.ispasp.prune;
 
 import io.ispasp.engine.Gram;
+import io.ispasp.engine.PatchRows;
 import io.ispasp.engine.Tensors;
 import io.ispasp.kernels.StatisticsAccumulator;
 import io.ispasp.kernels.UnitInputs;
@@ -98,18 +99,18 @@ public final class UnitStatistics {
                 int to = Math.min(rows, from + batch);
                 try (PointerScope scope = new PointerScope()) {
                     Tensor h = unit.hidden(unit.input(from, to));
-                    Tensor u;                                                                   // [rows, features]
+                    Tensor z = original ? rows(unit.target(from, to, h)) : null;                // [rows, out]
                     if (taps == 1) {
-                        u = rows(h).to(ScalarType.Float).contiguous();
+                        Tensor u = rows(h).to(ScalarType.Float).contiguous();                  // [rows, N]
+                        acc.add(u.data_ptr_float(), u.size(0));
+                        if (original) Tensors.accumulate(c, u.t().mm(z));
                     } else {
-                        Tensor f = torch.im2col(h, new long[] {3, 3}, new long[] {1, 1}, new long[] {1, 1}, new long[] {1, 1});
-                        u = f.permute(0, 2, 1).reshape(-1, features).contiguous();            // [n P, 9N]
-                        Tensors.accumulate(tapSums, Tensors.toDouble(f.sum(0)).mm(validTaps(h.size(2), h.size(3))));
+                        addPatches(h, z, acc, c);
+                        Tensor summed = torch.im2col(h.sum(new long[] {0}, true, new org.bytedeco.pytorch.ScalarTypeOptional(ScalarType.Double)),
+                                new long[] {3, 3}, new long[] {1, 1}, new long[] {1, 1}, new long[] {1, 1}).select(0, 0); // [9N, P]
+                        Tensors.accumulate(tapSums, summed.mm(validTaps(h.size(2), h.size(3))));
                     }
-                    acc.add(u.data_ptr_float(), u.size(0));
                     if (original) {
-                        Tensor z = rows(unit.target(from, to, h));
-                        Tensors.accumulate(c, u.t().mm(z));
                         Tensors.accumulate(zz, z.t().mm(z));
                         Tensors.accumulate(zs, Tensors.columnSums(z));
                         sq += Tensors.squaredNorm(z);
@@ -119,13 +120,36 @@ public final class UnitStatistics {
         }
         long gathered = acc.rows();
         StatisticsAccumulator.Result r = acc.result();
+        double[] featureMass = r.mass(), gram = r.gram();
+        if (taps == 9) {   // the patch rows were tap-major
+            featureMass = PatchRows.toChannelMajor(featureMass, n);
+            gram = PatchRows.toChannelMajorSquare(gram, n);
+            if (c != null) c = PatchRows.toChannelMajorRows(c, n, out);
+        }
         double[] mass = new double[n];
-        for (int ch = 0; ch < n; ch++) mass[ch] = r.mass()[ch * taps + taps / 2]; // the centre tap reads H itself
+        for (int ch = 0; ch < n; ch++) mass[ch] = featureMass[ch * taps + taps / 2]; // the centre tap reads H itself
         double[] w;
         try (PointerScope scope = new PointerScope()) {
             w = Tensors.doubles(unit.bWeight().reshape(out, features));
         }
-        return new UnitStatistics(n, taps, out, mass, r.mass(), r.gram(), w, tapSums, c, zz, zs, sq, gathered);
+        return new UnitStatistics(n, taps, out, mass, featureMass, gram, w, tapSums, c, zz, zs, sq, gathered);
+    }
+
+    /**
+     * The 3x3 patch rows of {@code h} into {@code acc} (and u z^T into {@code cross} [9N, out] when {@code z} is given),
+     * tap-major, a few images at a time ({@link PatchRows}).
+     */
+    private static void addPatches(Tensor h, Tensor z, StatisticsAccumulator acc, double[] cross) {
+        long images = h.size(0), positions = h.size(2) * h.size(3);
+        int chunk = PatchRows.imagesPerChunk(h.size(1), h.size(2), h.size(3));
+        for (long i = 0; i < images; i += chunk) {
+            try (PointerScope scope = new PointerScope()) {
+                long k = Math.min(chunk, images - i);
+                Tensor u = PatchRows.tapMajor(h.narrow(0, i, k));                              // [k P, 9N]
+                acc.add(u.data_ptr_float(), u.size(0));
+                if (z != null) Tensors.accumulate(cross, u.t().mm(z.narrow(0, i * positions, k * positions)));
+            }
+        }
     }
 
     /** H as rows: [D, N] as it is, [n, N, h, w] as [n h w, N] (one row per position). */

@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -19,16 +23,22 @@ import io.ispasp.runtime.TorchRuntime;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Carrying each unit's input from the previous unit gives the very same pruned network as recomputing it from the
  * samples, on every architecture of the conformance suite: the same groups kept in every unit and bit-identical
- * weights, for the original and the current target, and (original target) when the memory bound lets only some
- * units carry (the others recompute and carrying starts again after them).
+ * weights, for the original and the current target; and (original target) when the memory bound lets only some
+ * units stay in memory, with the rest spilled to a scratch file or, without a spill folder, recomputed; and with
+ * everything spilled. Spilling really happens where the bound asks for it, and leaves no file behind.
  */
 class CarriedInputsTest {
+    @TempDir
+    static Path spill;
+
     @BeforeAll
     static void init() { TorchRuntime.init(); }
 
@@ -36,25 +46,60 @@ class CarriedInputsTest {
 
     @ParameterizedTest
     @MethodSource("architectures")
-    void carriedInputsGiveTheRecomputedResult(Architecture arch) {
+    void carriedInputsGiveTheRecomputedResult(Architecture arch) throws IOException {
         try (Network dense = NetFixtures.randomized(arch, 3); TensorCalibration calib = NetCalibration.of(arch, 24, 5)) {
             Layout every = Layout.every(dense, 0.5);
-            long middle = CarriedInputs.bytes(dense, every.prunedUnits()[every.prunedUnits().length / 2], calib, true);
+            long middle = CarriedInputs.bytes(dense, dense, every.prunedUnits()[every.prunedUnits().length / 2], calib, true);
             for (Target target : Target.values()) {
                 // three batches, the last one short: carried tensors are cut where the recompute path cuts
                 PruneOptions.Builder b = PruneJob.defaults(dense).calibration(24).batchSize(10).iterations(3).target(target);
-                Pruner.Outcome recomputed = Pruner.prune(dense, every, calib, b.memory(0).build(), new IspaspSelector(), Pruner.AfterUnit.NONE);
+                Pruner.Outcome recomputed = Pruner.prune(dense, every, calib, b.memory(0).spill(null).build(), new IspaspSelector(), Pruner.AfterUnit.NONE);
+                assertEquals(0, recomputed.carriedPeak() + recomputed.spilledPeak(), "nothing carried with --memory 0 --spill none");
                 try (Network expected = recomputed.model()) {
-                    long[] bounds = target == Target.ORIGINAL ? new long[] {Long.MAX_VALUE, middle} : new long[] {Long.MAX_VALUE};
+                    long[] bounds = target == Target.ORIGINAL ? new long[] {Long.MAX_VALUE, middle, 0} : new long[] {Long.MAX_VALUE};
                     for (long memory : bounds) {
-                        Pruner.Outcome carried = Pruner.prune(dense, every, calib, b.memory(memory).build(), new IspaspSelector(), Pruner.AfterUnit.NONE);
-                        try (Network actual = carried.model()) {
-                            String what = arch.name() + " target " + target + " memory " + memory;
-                            assertSame(recomputed, carried, expected, actual, what);
+                        for (Path folder : memory == Long.MAX_VALUE ? new Path[] {spill} : new Path[] {null, spill}) {
+                            if (memory == 0 && folder == null) continue;
+                            Pruner.Outcome carried = Pruner.prune(dense, every, calib, b.memory(memory).spill(folder).build(),
+                                    new IspaspSelector(), Pruner.AfterUnit.NONE);
+                            try (Network actual = carried.model()) {
+                                String what = arch.name() + " target " + target + " memory " + memory + " spill " + folder;
+                                assertSame(recomputed, carried, expected, actual, what);
+                                assertTrue(carried.carriedPeak() <= memory, what + ": " + carried.carriedPeak() + " bytes in memory");
+                                if (memory == Long.MAX_VALUE) assertEquals(0, carried.spilledPeak(), what);
+                                if (memory == 0) assertTrue(carried.spilledPeak() > 0, what + ": nothing spilled");
+                                assertEquals(List.of(), listing(spill), what + ": files left in the spill folder");
+                            }
                         }
                     }
                 }
             }
+        }
+    }
+
+    /** A spill folder that is gone by the time the prune spills: carrying falls back to recomputing, same result. */
+    @Test
+    void aSpillThatFailsFallsBackToRecomputing(@TempDir Path dir) throws Exception {
+        Architecture arch = NetFixtures.all().get(0);
+        try (Network dense = NetFixtures.randomized(arch, 3); TensorCalibration calib = NetCalibration.of(arch, 24, 5)) {
+            Layout every = Layout.every(dense, 0.5);
+            PruneOptions.Builder b = PruneJob.defaults(dense).calibration(24).batchSize(10).iterations(3);
+            Pruner.Outcome recomputed = Pruner.prune(dense, every, calib, b.memory(0).spill(null).build(), new IspaspSelector(), Pruner.AfterUnit.NONE);
+            Path gone = dir.resolve("gone");
+            Files.createDirectory(gone);
+            PruneOptions o = b.memory(0).spill(gone).build();
+            Files.delete(gone);
+            Pruner.Outcome fallback = Pruner.prune(dense, every, calib, o, new IspaspSelector(), Pruner.AfterUnit.NONE);
+            try (Network x = recomputed.model(); Network y = fallback.model()) {
+                assertSame(recomputed, fallback, x, y, arch.name() + " with a failed spill");
+                assertEquals(0, fallback.spilledPeak());
+            }
+        }
+    }
+
+    private static List<String> listing(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).toList();
         }
     }
 
