@@ -9,6 +9,7 @@
 #endif
 #include <atomic>
 #include <cmath>
+#include <cstdlib>
 #include <memory>
 #include <new>
 #include <string>
@@ -79,6 +80,16 @@ static constexpr int64_t kChunkRows = 4096;
 extern "C" const char* ispasp_cpu_last_error(void) { return g_error.c_str(); }
 
 extern "C" void ispasp_cpu_set_threads(int threads) { g_threads.store(threads > 0 ? threads : 0); }
+
+extern "C" int ispasp_cpu_setenv_default(const char* name, const char* value) {
+    if (name == nullptr || value == nullptr) return fail(ISPASP_EARG, "setenv_default: null argument");
+#if defined(_WIN32)
+    if (std::getenv(name) != nullptr) return 0;
+    return _putenv_s(name, value);
+#else
+    return setenv(name, value, 0);
+#endif
+}
 
 extern "C" int64_t ispasp_cpu_heap_in_use(void) {
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))

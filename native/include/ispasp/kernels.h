@@ -102,6 +102,9 @@ void ispasp_cpu_set_threads(int threads);
 /* Bytes the C heap (malloc, all arenas, mmapped blocks included) has handed out and not yet taken back: what
  * libtorch's CPU tensors and the kernels hold natively. A diagnostic for leak tests; -1 where unknown. */
 int64_t ispasp_cpu_heap_in_use(void);
+/* Sets environment variable `name` to `value` unless it is set already (the process's C environment, which native
+ * libraries read; the JVM's System.getenv keeps its own copy). 0 on success. */
+int ispasp_cpu_setenv_default(const char* name, const char* value);
 
 ispasp_stats* ispasp_cpu_stats_new(int n, int fp64);
 int ispasp_cpu_stats_add(ispasp_stats* st, const float* h, int64_t rows);

@@ -1,9 +1,14 @@
 package io.ispasp.nn;
 
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -33,16 +38,70 @@ public record Program(List<Op> ops, String output) {
         return env.get(output);
     }
 
-    /** Runs ops {@code [from, to)} on the live registers {@code env}, which it updates. */
+    /**
+     * Runs ops {@code [from, to)} on the live registers {@code env}, which it updates. Afterwards {@code env} holds what
+     * a caller may read: the last op's output, the program's output, and every register a later op (at or after
+     * {@code to}) reads; tensors this run made and nothing reads any more are freed as soon as their last reader ran,
+     * so a forward holds the live activations only, not every activation of the pass (inside a PointerScope, the
+     * caller's, which receives the tensors that stay; without one every tensor stays).
+     */
     public void run(Map<String, Tensor> env, int from, int to, Op.State state, boolean training) {
         Op.Registers regs = name -> {
             Tensor t = env.get(name);
             if (t == null) throw new IllegalStateException("register '" + name + "' is not set");
             return t;
         };
-        for (int i = from; i < to; i++) {
-            Op op = ops.get(i);
-            env.put(op.out(), op.run(regs, state, training));
+        PointerScope caller = PointerScope.getInnerScope();
+        if (caller == null) {
+            for (int i = from; i < to; i++) env.put(ops.get(i).out(), ops.get(i).run(regs, state, training));
+            return;
+        }
+        Set<String> keep = new HashSet<>();
+        for (int i = to; i < ops.size(); i++) keep.addAll(ops.get(i).inputs());
+        if (to > from) keep.add(ops.get(to - 1).out());
+        keep.add(output);
+        Map<String, Integer> lastRead = new HashMap<>();
+        for (int i = from; i < to; i++) for (String in : ops.get(i).inputs()) lastRead.put(in, i);
+        // tensors made here, each retained once past its op's scope; identity, since an op may hand on its input
+        Set<Tensor> owned = Collections.newSetFromMap(new IdentityHashMap<>());
+        try {
+            for (int i = from; i < to; i++) {
+                Op op = ops.get(i);
+                Tensor y;
+                try (PointerScope step = new PointerScope()) {
+                    y = op.run(regs, state, training);
+                    if (!env.containsValue(y)) {    // not one of the registers handed on as it is (eval-mode dropout)
+                        y.retainReference();
+                        owned.add(y);
+                    }
+                }
+                Tensor old = env.put(op.out(), y);
+                if (old != null && old != y) releaseIfUnused(old, env, owned);
+                for (String in : op.inputs()) {
+                    if (lastRead.get(in) == i && !keep.contains(in) && !in.equals(op.out())) {
+                        Tensor t = env.get(in);
+                        if (t != null && owned.contains(t)) {
+                            env.remove(in);
+                            releaseIfUnused(t, env, owned);
+                        }
+                    }
+                }
+            }
+            for (Tensor t : owned) {   // what stays goes to the caller's scope
+                caller.attach(t);
+                t.releaseReference();
+            }
+            owned.clear();
+        } finally {
+            for (Tensor t : owned) t.releaseReference();   // an op failed: the run's tensors go
+        }
+    }
+
+    /** Frees {@code t} if this run made it and no register holds it any more. */
+    private static void releaseIfUnused(Tensor t, Map<String, Tensor> env, Set<Tensor> owned) {
+        if (owned.contains(t) && !env.containsValue(t)) {
+            owned.remove(t);
+            t.releaseReference();
         }
     }
 

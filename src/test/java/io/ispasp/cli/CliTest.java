@@ -105,7 +105,22 @@ public class CliTest {
         for (String k : new String[] {"before", "after"}) {
             assertTrue(j.get("params").has(k) && j.get("flops").has(k) && j.get("accuracy").has(k), k);
         }
-        for (String k : new String[] {"data", "iterations", "total"}) assertTrue(j.get("seconds").has(k), k);
+        // the time split: disjoint parts of the pruning loop, each also per unit
+        JsonNode sec = j.get("seconds");
+        double parts = 0;
+        for (String k : new String[] {"inputs", "data", "iterations", "refit", "surgery"}) {
+            assertTrue(sec.get(k).asDouble() >= 0, k);
+            parts += sec.get(k).asDouble();
+            assertTrue(u.has(k.equals("inputs") ? "input_seconds" : k.equals("iterations") ? "iteration_seconds" : k + "_seconds"), k);
+        }
+        assertTrue(parts > 0 && parts <= sec.get("total").asDouble() + 1e-6, sec.toString());
+        JsonNode mem = j.get("memory");
+        assertTrue(mem.get("bound").asLong() > 0, mem.toString());
+        assertTrue(mem.get("carried_peak").asLong() > 0 && mem.get("carried_peak").asLong() <= mem.get("bound").asLong(), mem.toString());
+        assertEquals(0, mem.get("spilled_peak").asLong(), mem.toString());
+        if (System.getProperty("os.name").startsWith("Linux")) {
+            assertTrue(mem.get("peak_rss").asLong() > mem.get("carried_peak").asLong(), mem.toString());
+        }
         assertEquals("ispasp", j.get("method").asText());
         Network pruned = ModelFile.load(out);
         assertArrayEquals(new int[] {784, 16, 10}, ((io.ispasp.nn.arch.Mlp) pruned.architecture()).sizes());
@@ -197,6 +212,7 @@ public class CliTest {
             {"2", "--ratio", "0.5", "--path", "nope"}, {"2", "--ratio", "0.5", "--dataset", "cifar"},
             {"2", "--ratio", "0.5", "--device", "tpu"}, {"2", "--ratio", "0.5", "--memory", "lots"},
             {"2", "--ratio", "0.5", "--memory", "-1"}, {"2", "--ratio", "0.5", "--memory", "9999999999G"},
+            {"2", "--ratio", "0.5", "--spill", dir.resolve("no-such-folder").toString()},
             {"1", "--ratio", "0.5", "--model", bogus.toString()},
             {"1", "--ratio", "0.5", "--model", dir.resolve("missing.ckpt").toString()},
         };

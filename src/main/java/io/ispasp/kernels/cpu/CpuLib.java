@@ -39,6 +39,7 @@ public final class CpuLib {
     public static native @Cast("const char*") BytePointer ispasp_cpu_last_error();
     public static native void ispasp_cpu_set_threads(int threads);
     public static native long ispasp_cpu_heap_in_use();
+    public static native int ispasp_cpu_setenv_default(String name, String value);
 
     public static native Stats ispasp_cpu_stats_new(int n, int fp64);
     public static native int ispasp_cpu_stats_add(Stats st, @Cast("const float*") FloatPointer h, long rows);
