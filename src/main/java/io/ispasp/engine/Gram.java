@@ -3,6 +3,10 @@ package io.ispasp.engine;
 import io.ispasp.kernels.StatisticsAccumulator;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas.CblasTrans;
@@ -10,20 +14,30 @@ import static org.bytedeco.openblas.global.openblas.CblasUpper;
 import static org.bytedeco.openblas.global.openblas.cblas_ssyrk;
 
 /**
- * The reference statistics accumulator (the foundation's libtorch/BLAS path, kept to check the native kernels
- * against): Gamma = sum over rows of h h^T, one BLAS SYRK per batch (upper triangle only) added into a float64
- * sum, and the activation mass summed in float64 in Java.
+ * The statistics accumulator of the CPU statistics path, on OpenBLAS: Gamma = sum over rows of h h^T by SYRK (upper
+ * triangle) in float32 over at most {@link #FLUSH_ROWS} rows, then added into a float64 sum, and the mass a = sum h in
+ * float64: the precision contract of the C++ kernel (native/cpu). OpenBLAS's SYRK ran 2.3-2.8x faster than the C++ kernel
+ * on this project's machine (docs/platform.md, "Statistics on the CPU"); the C++ kernel stays as the CUDA kernel's
+ * twin, and the two are checked against each other (KernelsMatchReferenceTest).
  */
 public final class Gram implements StatisticsAccumulator {
+    /** Rows summed in float32 before they go into the float64 sums (the C++ kernel's chunk). */
+    static final int FLUSH_ROWS = 4096;
     private final int n;
-    private final double[] upper;
-    private final double[] mass;
+    private final Tensor chunk;     // [n, n] float32: upper triangle of the rows since the last flush
+    private final Tensor total;     // [n, n] float64 (upper triangle meaningful)
+    private final Tensor mass;      // [n] float64
     private long rows;
+    private int pending;
 
     public Gram(int n) {
+        if (n < 1) throw new IllegalArgumentException("groups must be >= 1, got " + n);
         this.n = n;
-        this.upper = new double[Math.multiplyExact(n, n)];
-        this.mass = new double[n];
+        try (PointerScope scope = new PointerScope()) {
+            chunk = Tensors.retained(zeros(ScalarType.Float, n, n));
+            total = Tensors.retained(zeros(ScalarType.Double, n, n));
+            mass = Tensors.retained(zeros(ScalarType.Double, n));
+        }
     }
 
     @Override
@@ -31,21 +45,28 @@ public final class Gram implements StatisticsAccumulator {
 
     @Override
     public void add(FloatPointer batch, long count) {
-        if (count < 0 || count > Integer.MAX_VALUE) throw new IllegalArgumentException("bad row count " + count);
-        int r = (int) count;
-        float[] h = new float[Math.multiplyExact(r, n)];
-        batch.get(h);
-        for (int i = 0; i < r; i++) {
-            for (int j = 0; j < n; j++) mass[j] += h[i * n + j];
-        }
-        try (PointerScope scope = new PointerScope()) {
-            FloatPointer out = new FloatPointer((long) n * n);
-            cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, n, r, 1f, batch, n, 0f, out, n);
-            for (int i = 0; i < n; i++) {
-                for (int j = i; j < n; j++) upper[i * n + j] += out.get((long) i * n + j);
+        if (count < 0) throw new IllegalArgumentException("bad row count " + count);
+        for (long from = 0; from < count; ) {
+            int r = (int) Math.min(FLUSH_ROWS - pending, count - from);
+            // row `from` as an address with position 0, for BLAS and from_blob alike (getPointer offsets the address only)
+            FloatPointer part = batch.getPointer(FloatPointer.class, batch.position() + from * n).position(0);
+            float beta = pending == 0 ? 0f : 1f;
+            cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, n, r, 1f, part, n, beta, chunk.data_ptr_float(), n);
+            try (PointerScope scope = new PointerScope()) {   // the mass in float64 throughout, as the C++ kernel sums it
+                mass.add_(torch.from_blob(part, new long[] {r, n}, new TensorOptions(ScalarType.Float))
+                        .sum(new long[] {0}, false, new org.bytedeco.pytorch.ScalarTypeOptional(ScalarType.Double)));
             }
+            pending += r;
+            from += r;
+            if (pending == FLUSH_ROWS) flush();
         }
         rows += count;
+    }
+
+    private void flush() {
+        if (pending == 0) return;
+        total.add_(chunk);
+        pending = 0;
     }
 
     @Override
@@ -54,16 +75,19 @@ public final class Gram implements StatisticsAccumulator {
     /** The activation mass and the full symmetric Gram matrix so far, row-major n x n. */
     @Override
     public Result result() {
-        double[] full = new double[n * n];
-        for (int i = 0; i < n; i++) {
-            for (int j = i; j < n; j++) {
-                full[i * n + j] = upper[i * n + j];
-                full[j * n + i] = upper[i * n + j];
-            }
+        flush();
+        try (PointerScope scope = new PointerScope()) {
+            Tensor upper = total.triu(0);
+            return new Result(Tensors.doubles(mass), Tensors.doubles(upper.add(upper.triu(1).t())));
         }
-        return new Result(mass.clone(), full);
+    }
+
+    private static Tensor zeros(ScalarType type, long... shape) {
+        return torch.zeros(shape, new TensorOptions(type));
     }
 
     @Override
-    public void close() {}
+    public void close() {
+        for (Tensor t : new Tensor[] {chunk, total, mass}) t.releaseReference();
+    }
 }

@@ -10,6 +10,7 @@ import io.ispasp.core.Score;
 import io.ispasp.core.Target;
 import io.ispasp.core.Threshold;
 import io.ispasp.engine.Cancellation;
+import io.ispasp.engine.Gram;
 import io.ispasp.kernels.Backends;
 import io.ispasp.kernels.Kernels;
 import io.ispasp.kernels.StatisticsAccumulator;
@@ -62,7 +63,9 @@ public final class IspaspSelector implements Selector {
         if (path == PathChoice.DIRECT) return new DirectOracle(unit, o.score());
         Kernels kernels = Backends.select(o.device()).kernels();
         UnitStatistics stats;
-        try (StatisticsAccumulator acc = kernels.statistics(unit.groups() * unit.taps(), true)) {
+        int features = unit.groups() * unit.taps();
+        // on the CPU, OpenBLAS's SYRK (engine.Gram) is faster than the C++ kernel, which stays as the CUDA kernel's twin
+        try (StatisticsAccumulator acc = kernels.name().equals("cpu") ? new Gram(features) : kernels.statistics(features, true)) {
             stats = UnitStatistics.gather(unit, acc);
         }
         if (unit.taps() == 1) return new NativeOracle(kernels.unit(stats.inputs(), o.score()), stats);

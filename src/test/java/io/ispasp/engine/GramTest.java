@@ -1,0 +1,65 @@
+package io.ispasp.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.ispasp.kernels.StatisticsAccumulator;
+import io.ispasp.runtime.TorchRuntime;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.ScalarTypeOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The CPU statistics accumulator against float64 sums on random rows: batches that cross the float32 chunk boundary
+ * mid-batch, a batch handed as a pointer positioned inside a larger buffer, and a result asked for twice (it keeps
+ * accumulating after).
+ */
+class GramTest {
+    @BeforeAll
+    static void init() { TorchRuntime.init(); }
+
+    @Test
+    void matchesFloat64SumsAcrossChunksAndOffsets() {
+        int n = 37;
+        try (PointerScope scope = new PointerScope(); Gram gram = new Gram(n)) {
+            torch.manual_seed(11);
+            Tensor all = torch.randn(3 * Gram.FLUSH_ROWS + 500, n).abs();          // activations-like, all positive
+            int[] batches = {1000, Gram.FLUSH_ROWS + 300, 7, Gram.FLUSH_ROWS * 2 - 1307 + 500};
+            int from = 0;
+            for (int b : batches) {
+                // a pointer positioned at row `from` of the whole buffer
+                FloatPointer p = new FloatPointer(all.data_ptr_float()).position((long) from * n);
+                gram.add(p, b);
+                from += b;
+                if (b == 7) check(gram, all.narrow(0, 0, from), n);   // mid-way, with rows still in the float32 chunk
+            }
+            assertEquals(all.size(0), from);
+            check(gram, all, n);
+        }
+    }
+
+    @Test
+    void refusesBadSizes() {
+        assertThrows(IllegalArgumentException.class, () -> new Gram(0));
+        try (Gram g = new Gram(3)) {
+            assertThrows(IllegalArgumentException.class, () -> g.add(new FloatPointer(3), -1));
+        }
+    }
+
+    private static void check(Gram gram, Tensor rows, int n) {
+        Tensor d = rows.to(ScalarType.Double);
+        double[] expectedGram = Tensors.doubles(d.t().mm(d));
+        double[] expectedMass = Tensors.doubles(d.sum(new long[] {0}, false, new ScalarTypeOptional(ScalarType.Double)));
+        StatisticsAccumulator.Result r = gram.result();
+        assertEquals(rows.size(0), gram.rows());
+        for (int i = 0; i < n; i++) assertEquals(expectedMass[i], r.mass()[i], 1e-9 * Math.abs(expectedMass[i]), "mass " + i);
+        for (int i = 0; i < n * n; i++) {
+            assertEquals(expectedGram[i], r.gram()[i], 1e-5 * Math.abs(expectedGram[i]) + 1e-3, "gram " + i);
+        }
+    }
+}
