@@ -1,4 +1,5 @@
 /**
- * Small I/O helpers: JSON, atomic file writes and checked input and output streams.
+ * Small I/O helpers: JSON, output transactions (atomic writes), scratch files that leave no name behind, checked
+ * input and output streams and zip integrity.
  */
 package io.ispasp.io;

@@ -11,9 +11,6 @@ public final class ProcessMemory {
     /** The peak resident set size of this process so far (VmHWM) in bytes, or -1 where the system does not say. */
     public static long peakRss() { return field("VmHWM:"); }
 
-    /** The resident set size now (VmRSS) in bytes, or -1 where the system does not say. */
-    public static long rss() { return field("VmRSS:"); }
-
     /**
      * Resets the peak to the present RSS (Linux: writing 5 to /proc/self/clear_refs), so a benchmark can give each
      * part its own peak; false where the system does not allow it.
