@@ -8,6 +8,7 @@ import java.util.Locale;
 import io.ispasp.core.Device;
 import io.ispasp.core.Method;
 import io.ispasp.core.PruneOptions;
+import io.ispasp.core.PruneReport;
 import io.ispasp.core.PruneReport.UnitReport;
 import io.ispasp.job.PruneJob;
 import io.ispasp.job.TensorCalibration;
@@ -66,8 +67,8 @@ public final class NetworkTiming {
                 Run carried = run(dense, layout, calib, carriedOptions, true);
                 long pruneRss = ProcessMemory.peakRss();
                 rows.add(String.format(Locale.ROOT, "| %s | %s | %.1f | %.1f | %.2fx | %.1f / %.1f / %.1f / %.1f / %.1f | %s | %s / %s | %s / %s |",
-                        name, layoutName, forward, carried.total, carried.total / forward, carried.split[0], carried.split[1],
-                        carried.split[2], carried.split[3], carried.split[4], gib(carriedOptions.memory()), gib(carried.out.carriedPeak()),
+                        name, layoutName, forward, carried.total, carried.total / forward, carried.split.inputs(), carried.split.data(),
+                        carried.split.iterations(), carried.split.refit(), carried.split.surgery(), gib(carriedOptions.memory()), gib(carried.out.carriedPeak()),
                         gib(carried.out.spilledPeak()), gib(forwardRss), gib(pruneRss)));
                 gfs.add(String.format(Locale.ROOT, "| %s | %s | %.2f | %.1f | %.0fx |", name, carried.firstUnit, carried.firstSeconds,
                         carried.firstGfs, carried.firstGfs / carried.firstSeconds));
@@ -103,7 +104,7 @@ public final class NetworkTiming {
     }
 
     /** A prune's time, split, and groups kept; with {@code probeGfs} also the first unit's time and GFS estimate. */
-    private record Run(double total, double[] split, List<String> kept, Pruner.Outcome out, String firstUnit,
+    private record Run(double total, PruneReport.Seconds split, List<String> kept, Pruner.Outcome out, String firstUnit,
                        double firstSeconds, double firstGfs) {}
 
     private static Run run(Network dense, Layout layout, TensorCalibration calib, PruneOptions o, boolean probeGfs) {
@@ -122,10 +123,7 @@ public final class NetworkTiming {
         double total = (System.nanoTime() - t0) / 1e9 - gfs[1];
         out.model().close();
         List<UnitReport> u = out.units();
-        double[] split = {
-            u.stream().mapToDouble(UnitReport::inputSeconds).sum(), u.stream().mapToDouble(UnitReport::dataSeconds).sum(),
-            u.stream().mapToDouble(UnitReport::iterationSeconds).sum(), u.stream().mapToDouble(UnitReport::refitSeconds).sum(),
-            u.stream().mapToDouble(UnitReport::surgerySeconds).sum()};
+        PruneReport.Seconds split = PruneReport.Seconds.of(u, total, 0, 0);
         UnitReport first = u.get(0);
         double firstSeconds = first.inputSeconds() + first.selectionSeconds() + first.surgerySeconds();
         return new Run(total, split, u.stream().map(r -> Arrays.toString(r.indices())).toList(), out, first.name(), firstSeconds, gfs[0]);

@@ -197,7 +197,7 @@ public final class PruningJob implements AutoCloseable {
         private Double flopsTarget;
         private Device device = Device.AUTO;
         private long memory = -1;
-        private java.nio.file.Path spill = PruneOptions.builder().build().spill();
+        private java.nio.file.Path spill = PruneOptions.defaultSpill();
         private int iterations = 20;
         private Score score;
         private Integer calibrationLimit;

@@ -197,7 +197,7 @@ final class PruneCommand implements Callable<Integer> {
     /** A byte count with an optional binary K, M or G suffix. */
     /** {@code --spill}: a folder that exists, none, or (not given) the system's temporary folder. */
     static java.nio.file.Path spillFolder(String text) {
-        if (text == null) return PruneOptions.builder().build().spill();
+        if (text == null) return PruneOptions.defaultSpill();
         if (text.equals("none")) return null;
         java.nio.file.Path dir = java.nio.file.Path.of(text).toAbsolutePath();
         if (!java.nio.file.Files.isDirectory(dir)) throw new IllegalArgumentException("--spill " + dir + " is not a folder (give one, or 'none')");

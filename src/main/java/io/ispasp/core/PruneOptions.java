@@ -141,6 +141,9 @@ public final class PruneOptions {
      */
     public java.nio.file.Path spill() { return spill; }
 
+    /** The default spill folder: the system's temporary folder. */
+    public static java.nio.file.Path defaultSpill() { return java.nio.file.Path.of(System.getProperty("java.io.tmpdir")); }
+
     /** Groups kept out of {@code n}: max(1, floor(ratio * n)), as in the authors' code. */
     public int keep(int n) {
         return Math.max(1, (int) Math.floor(ratio * n + 1e-9));
@@ -167,7 +170,7 @@ public final class PruneOptions {
         private boolean earlyStop = true;
         private Device device = Device.AUTO;
         private long memory = -1; // a quarter of the machine's memory
-        private java.nio.file.Path spill = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"));
+        private java.nio.file.Path spill = defaultSpill();
 
         public Builder method(Method v) { this.method = v; return this; }
         public Builder ratio(double v) { this.ratio = v; return this; }

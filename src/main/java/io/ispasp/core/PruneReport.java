@@ -113,7 +113,18 @@ public record PruneReport(
      * fine-tuning.
      */
     public record Seconds(double inputs, double data, double iterations, double refit, double surgery, double total,
-                          double layoutSearch, double finetune) {}
+                          double layoutSearch, double finetune) {
+        /** The split summed over {@code units}, with the totals given. */
+        public static Seconds of(List<UnitReport> units, double total, double layoutSearch, double finetune) {
+            return new Seconds(sum(units, UnitReport::inputSeconds), sum(units, UnitReport::dataSeconds),
+                    sum(units, UnitReport::iterationSeconds), sum(units, UnitReport::refitSeconds),
+                    sum(units, UnitReport::surgerySeconds), total, layoutSearch, finetune);
+        }
+
+        private static double sum(List<UnitReport> units, java.util.function.ToDoubleFunction<UnitReport> part) {
+            return units.stream().mapToDouble(part).sum();
+        }
+    }
 
     /**
      * Memory of the run: the bound for carried activations, the peak bytes of them held in memory and in spill files

@@ -141,22 +141,12 @@ public final class PruneJob {
                     options.threshold().cliName(), options.refit(), options.biasCompensation(), options.bestIterate(),
                     options.iterations(), calib.size(), units, new PruneReport.Counts(c0.params(), c1.params()),
                     new PruneReport.Counts(c0.flops(), c1.flops()), new PruneReport.Accuracy(before, afterPrune, afterTune), fidelity,
-                    seconds(units, prune, search, tuneSeconds[0]), memory(options, out));
+                    PruneReport.Seconds.of(units, prune, search, tuneSeconds[0]), memory(options, out));
             return new Result(model, report);
         } catch (RuntimeException e) {
             model.close();
             throw e;
         }
-    }
-
-    private static PruneReport.Seconds seconds(List<PruneReport.UnitReport> units, double prune, double search, double tune) {
-        return new PruneReport.Seconds(sum(units, PruneReport.UnitReport::inputSeconds), sum(units, PruneReport.UnitReport::dataSeconds),
-                sum(units, PruneReport.UnitReport::iterationSeconds), sum(units, PruneReport.UnitReport::refitSeconds),
-                sum(units, PruneReport.UnitReport::surgerySeconds), prune, search, tune);
-    }
-
-    private static double sum(List<PruneReport.UnitReport> units, java.util.function.ToDoubleFunction<PruneReport.UnitReport> f) {
-        return units.stream().mapToDouble(f).sum();
     }
 
     private static PruneReport.Memory memory(PruneOptions options, Pruner.Outcome out) {

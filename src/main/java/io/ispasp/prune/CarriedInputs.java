@@ -47,10 +47,10 @@ final class CarriedInputs implements AutoCloseable {
         try {
             Unit u = current.unit(unit), d = dense.unit(unit);
             c.at = u.spec();
-            c.current = c.batched(c.shape(current, unit), (from, to) -> u.input(calibration.inputs(from, to)));
+            c.current = c.batched(shape(current, unit, calibration), (from, to) -> u.input(calibration.inputs(from, to)));
             if (withOriginal) {
                 c.original = current == dense ? c.current
-                        : c.batched(c.shape(dense, unit), (from, to) -> d.input(calibration.inputs(from, to)));
+                        : c.batched(shape(dense, unit, calibration), (from, to) -> d.input(calibration.inputs(from, to)));
             }
             return c;
         } catch (RuntimeException e) {
@@ -91,13 +91,8 @@ final class CarriedInputs implements AutoCloseable {
      * network's X (wider where an earlier cut narrowed this unit's input).
      */
     static long bytes(Network dense, Network net, int unit, Calibration calibration, boolean withOriginal) {
-        return bytes(net, unit, calibration) + (withOriginal ? bytes(dense, unit, calibration) : 0);
-    }
-
-    private static long bytes(Network net, int unit, Calibration calibration) {
-        long perSample = 1;
-        for (long d : net.unit(unit).inputShape(calibration.sampleShape())) perSample *= d;
-        return perSample * Float.BYTES * calibration.size();
+        long mine = ActivationStore.bytes(shape(net, unit, calibration));
+        return mine + (withOriginal ? ActivationStore.bytes(shape(dense, unit, calibration)) : 0);
     }
 
     /** Whether X is carried at {@code spec}. */
@@ -120,12 +115,12 @@ final class CarriedInputs implements AutoCloseable {
         Unit to = next.unit(unit);
         UnitSpec from = at;
         ActivationStore cur = current, orig = original;
-        ActivationStore nextCurrent = batched(shape(next, unit), (a, b) -> to.inputFrom(from, cur.rows(a, b)));
+        ActivationStore nextCurrent = batched(shape(next, unit, calibration), (a, b) -> to.inputFrom(from, cur.rows(a, b)));
         ActivationStore nextOriginal = null;
         if (orig != null) {
             Unit dt = dense.unit(unit);
             try {
-                nextOriginal = batched(shape(dense, unit), (a, b) -> dt.inputFrom(from, orig.rows(a, b)));
+                nextOriginal = batched(shape(dense, unit, calibration), (a, b) -> dt.inputFrom(from, orig.rows(a, b)));
             } catch (RuntimeException e) {
                 release(nextCurrent);
                 throw e;
@@ -142,7 +137,7 @@ final class CarriedInputs implements AutoCloseable {
     }
 
     /** [samples, ...X's shape per sample] at {@code unit}. */
-    private long[] shape(Network net, int unit) {
+    private static long[] shape(Network net, int unit, Calibration calibration) {
         long[] perSample = net.unit(unit).inputShape(calibration.sampleShape());
         long[] shape = new long[perSample.length + 1];
         shape[0] = calibration.size();
