@@ -1,0 +1,233 @@
+package io.ispasp.onnx;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+import io.ispasp.onnx.proto.OnnxProto.AttributeProto;
+import io.ispasp.onnx.proto.OnnxProto.GraphProto;
+import io.ispasp.onnx.proto.OnnxProto.ModelProto;
+import io.ispasp.onnx.proto.OnnxProto.NodeProto;
+import io.ispasp.onnx.proto.OnnxProto.TensorProto;
+import io.ispasp.onnx.proto.OnnxProto.ValueInfoProto;
+
+/**
+ * A BERT-family encoder recognised in an ONNX graph as Hugging Face's exporters write it (BertModel and its kin:
+ * MiniLM, sentence-transformers' encoders): embeddings (word, position, token type, LayerNorm), then {@code layers}
+ * times [self-attention, add + LayerNorm, intermediate dense + GELU, output dense, add + LayerNorm].
+ * <p>Weights are found by their module names. The exporters name the biases
+ * ({@code encoder.layer.3.intermediate.dense.bias}) but not the MatMul weights ({@code onnx::MatMul_801}), so each
+ * dense layer's weight is the initializer of the MatMul whose output that bias is added to. The head count is read
+ * from the constant dimensions of the reshape that splits the query into heads, LayerNorm's epsilon from the
+ * constant added to the variance. Anything else is refused with one line saying what was found.
+ *
+ * @param weights every weight under its module name ({@code ...query.weight} is the MatMul's {@code [in, out]}
+ *                matrix, the transpose of PyTorch's Linear weight), in graph order
+ */
+public record BertGraph(int layers, int hidden, int heads, int intermediate, int vocab, int positions, int typeVocab,
+                        double layerNormEps, List<String> inputs, String output, Map<String, TensorProto> weights) {
+
+    static final String[] LINEARS = {"attention.self.query", "attention.self.key", "attention.self.value",
+            "attention.output.dense", "intermediate.dense", "output.dense"};
+    static final String[] NORMS = {"attention.output.LayerNorm", "output.LayerNorm"};
+
+    public int headSize() { return hidden / heads; }
+
+    /** The encoder of {@code model}; {@code source} names it in messages. */
+    public static BertGraph recognise(ModelProto model, String source) throws IOException {
+        GraphProto g = model.getGraph();
+        Map<String, TensorProto> init = new LinkedHashMap<>();
+        for (TensorProto t : g.getInitializerList()) init.put(t.getName(), t);
+        Map<String, NodeProto> producer = new HashMap<>();
+        Map<String, List<NodeProto>> consumers = new HashMap<>();
+        for (NodeProto n : g.getNodeList()) {
+            for (String o : n.getOutputList()) producer.put(o, n);
+            for (String i : n.getInputList()) consumers.computeIfAbsent(i, k -> new ArrayList<>()).add(n);
+        }
+        TensorProto word = init.get("embeddings.word_embeddings.weight");
+        if (word == null || word.getDimsCount() != 2) {
+            throw new IOException(source + " is not a BERT-family encoder: no embeddings.word_embeddings.weight among its "
+                    + init.size() + " initializers; operators " + opCounts(g));
+        }
+        int hidden = (int) word.getDims(1);
+
+        Map<String, TensorProto> weights = new LinkedHashMap<>();
+        for (String e : new String[] {"word_embeddings.weight", "position_embeddings.weight", "token_type_embeddings.weight",
+                "LayerNorm.weight", "LayerNorm.bias"}) {
+            weights.put("embeddings." + e, required(init, "embeddings." + e, source));
+        }
+        Map<String, TensorProto> linearWeights = linearWeights(g, init, producer, consumers);
+        int layers = 0;
+        while (init.containsKey("encoder.layer." + layers + ".intermediate.dense.bias")) layers++;
+        if (layers == 0) throw new IOException(source + " is not a BERT-family encoder: no encoder.layer.0.intermediate.dense.bias");
+        for (int l = 0; l < layers; l++) {
+            String p = "encoder.layer." + l + ".";
+            for (String lin : LINEARS) {
+                TensorProto w = linearWeights.get(p + lin);
+                if (w == null) {
+                    throw new IOException(source + ": layer " + l + " has no MatMul feeding " + p + lin + ".bias; not the BERT layout");
+                }
+                weights.put(p + lin + ".weight", w);
+                weights.put(p + lin + ".bias", required(init, p + lin + ".bias", source));
+            }
+            for (String norm : NORMS) {
+                weights.put(p + norm + ".weight", required(init, p + norm + ".weight", source));
+                weights.put(p + norm + ".bias", required(init, p + norm + ".bias", source));
+            }
+        }
+        int intermediate = (int) weights.get("encoder.layer.0.intermediate.dense.weight").getDims(1);
+        checkShapes(weights, layers, hidden, intermediate, source);
+        int heads = heads(weights.get("encoder.layer.0.attention.self.query.weight"), g, init, producer, consumers, hidden, source);
+        double eps = layerNormEps(g, init, producer, source);
+        long erf = g.getNodeList().stream().filter(n -> n.getOpType().equals("Erf")).count();
+        if (erf != layers) {
+            throw new IOException(source + ": " + erf + " Erf nodes for " + layers + " layers; only the exact (erf) GELU of BERT is supported");
+        }
+        List<String> inputs = g.getInputList().stream().map(ValueInfoProto::getName).toList();
+        if (!inputs.contains("input_ids") || !inputs.contains("attention_mask")) {
+            throw new IOException(source + ": inputs " + inputs + " lack input_ids or attention_mask");
+        }
+        return new BertGraph(layers, hidden, heads, intermediate, (int) word.getDims(0),
+                (int) weights.get("embeddings.position_embeddings.weight").getDims(0),
+                (int) weights.get("embeddings.token_type_embeddings.weight").getDims(0), eps, inputs,
+                g.getOutput(0).getName(), weights);
+    }
+
+    /** Module name -> the [in, out] weight of the MatMul whose output its bias is added to. */
+    private static Map<String, TensorProto> linearWeights(GraphProto g, Map<String, TensorProto> init,
+                                                          Map<String, NodeProto> producer, Map<String, List<NodeProto>> consumers) {
+        Map<String, TensorProto> out = new HashMap<>();
+        for (NodeProto mm : g.getNodeList()) {
+            if (!mm.getOpType().equals("MatMul") || mm.getInputCount() != 2 || !init.containsKey(mm.getInput(1))) continue;
+            for (NodeProto add : consumers.getOrDefault(mm.getOutput(0), List.of())) {
+                if (!add.getOpType().equals("Add")) continue;
+                for (String in : add.getInputList()) {
+                    if (in.endsWith(".bias") && init.containsKey(in)) out.put(in.substring(0, in.length() - 5), init.get(mm.getInput(1)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The head count: the constant third dimension of the Reshape that splits the query's output into heads. */
+    private static int heads(TensorProto queryWeight, GraphProto g, Map<String, TensorProto> init, Map<String, NodeProto> producer,
+                             Map<String, List<NodeProto>> consumers, int hidden, String source) throws IOException {
+        for (NodeProto mm : g.getNodeList()) {
+            if (!mm.getOpType().equals("MatMul") || mm.getInputCount() != 2 || !mm.getInput(1).equals(queryWeight.getName())) continue;
+            for (NodeProto add : consumers.getOrDefault(mm.getOutput(0), List.of())) {
+                for (NodeProto reshape : consumers.getOrDefault(add.getOutput(0), List.of())) {
+                    if (!reshape.getOpType().equals("Reshape")) continue;
+                    List<Long> dims = shapeConstants(reshape.getInput(1), init, producer);
+                    if (dims.size() == 2 && dims.get(0) * dims.get(1) == hidden) return (int) (long) dims.get(0);
+                }
+            }
+        }
+        throw new IOException(source + ": could not read the head count from the reshape after the first query projection");
+    }
+
+    /** The constant trailing entries of a Reshape's shape: a constant tensor, or a Concat of gathered and constant parts. */
+    private static List<Long> shapeConstants(String name, Map<String, TensorProto> init, Map<String, NodeProto> producer) {
+        List<Long> constant = longs(name, init, producer);
+        if (constant != null) return constant.size() == 4 ? constant.subList(2, 4) : List.of();
+        NodeProto concat = producer.get(name);
+        if (concat == null || !concat.getOpType().equals("Concat")) return List.of();
+        List<Long> out = new ArrayList<>();
+        for (String part : concat.getInputList()) {
+            List<Long> v = longs(part, init, producer);
+            if (v != null) out.addAll(v);
+        }
+        return out;
+    }
+
+    /** The int64 values of a constant (initializer or Constant node, through Unsqueeze), or null when not constant. */
+    private static List<Long> longs(String name, Map<String, TensorProto> init, Map<String, NodeProto> producer) {
+        TensorProto t = init.get(name);
+        NodeProto n = producer.get(name);
+        if (t == null && n != null && n.getOpType().equals("Unsqueeze")) return longs(n.getInput(0), init, producer);
+        if (t == null && n != null && n.getOpType().equals("Constant")) {
+            for (AttributeProto a : n.getAttributeList()) if (a.getName().equals("value")) t = a.getT();
+        }
+        if (t == null || t.getDataType() != TensorProto.DataType.INT64_VALUE) return null;
+        List<Long> out = new ArrayList<>(t.getInt64DataList());
+        if (out.isEmpty()) {
+            ByteBuffer raw = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            while (raw.remaining() >= 8) out.add(raw.getLong());
+        }
+        return out;
+    }
+
+    /** The epsilon of the first decomposed LayerNorm: the constant added to the variance under the Sqrt. */
+    private static double layerNormEps(GraphProto g, Map<String, TensorProto> init, Map<String, NodeProto> producer, String source)
+            throws IOException {
+        for (NodeProto n : g.getNodeList()) {
+            if (n.getOpType().equals("LayerNormalization")) {
+                for (AttributeProto a : n.getAttributeList()) if (a.getName().equals("epsilon")) return a.getF();
+                return 1e-5; // the operator's default
+            }
+            if (!n.getOpType().equals("Sqrt")) continue;
+            NodeProto add = producer.get(n.getInput(0));
+            if (add == null || !add.getOpType().equals("Add")) continue;
+            for (String in : add.getInputList()) {
+                Double v = scalarFloat(in, init, producer);
+                if (v != null) return v;
+            }
+        }
+        throw new IOException(source + ": found no LayerNorm epsilon (a LayerNormalization node, or a constant added before a Sqrt)");
+    }
+
+    private static Double scalarFloat(String name, Map<String, TensorProto> init, Map<String, NodeProto> producer) {
+        TensorProto t = init.get(name);
+        NodeProto n = producer.get(name);
+        if (t == null && n != null && n.getOpType().equals("Constant")) {
+            for (AttributeProto a : n.getAttributeList()) if (a.getName().equals("value")) t = a.getT();
+        }
+        if (t == null || t.getDataType() != TensorProto.DataType.FLOAT_VALUE) return null;
+        if (t.getFloatDataCount() == 1) return (double) t.getFloatData(0);
+        if (t.getRawData().size() == 4) return (double) t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).getFloat();
+        return null;
+    }
+
+    private static void checkShapes(Map<String, TensorProto> w, int layers, int hidden, int intermediate, String source) throws IOException {
+        for (int l = 0; l < layers; l++) {
+            String p = "encoder.layer." + l + ".";
+            for (String lin : LINEARS) {
+                long in = lin.equals("output.dense") ? intermediate : hidden;
+                long out = lin.equals("intermediate.dense") ? intermediate : hidden;
+                expect(w.get(p + lin + ".weight"), p + lin + ".weight", source, in, out);
+                expect(w.get(p + lin + ".bias"), p + lin + ".bias", source, out);
+            }
+        }
+    }
+
+    private static void expect(TensorProto t, String name, String source, long... dims) throws IOException {
+        List<Long> want = new ArrayList<>();
+        for (long d : dims) want.add(d);
+        if (!t.getDimsList().equals(want)) throw new IOException(source + ": " + name + " has shape " + t.getDimsList() + ", expected " + want);
+        if (t.getDataType() != TensorProto.DataType.FLOAT_VALUE) throw new IOException(source + ": " + name + " is not float32 (data type " + t.getDataType() + ")");
+    }
+
+    private static TensorProto required(Map<String, TensorProto> init, String name, String source) throws IOException {
+        TensorProto t = init.get(name);
+        if (t == null) throw new IOException(source + " is not a BERT-family encoder as exported from Hugging Face: no initializer " + name);
+        return t;
+    }
+
+    private static String opCounts(GraphProto g) {
+        Map<String, Integer> ops = new TreeMap<>();
+        for (NodeProto n : g.getNodeList()) ops.merge(n.getOpType(), 1, Integer::sum);
+        return ops.toString();
+    }
+
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "BERT encoder: %d layers, hidden %d, %d heads of %d, FFN %d, vocabulary %d, %d positions, LayerNorm eps %.1e",
+                layers, hidden, heads, headSize(), intermediate, vocab, positions, layerNormEps);
+    }
+}
