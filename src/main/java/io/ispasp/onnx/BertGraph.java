@@ -90,6 +90,7 @@ public record BertGraph(int layers, int hidden, int heads, int intermediate, int
         if (erf != layers) {
             throw new IOException(source + ": " + erf + " Erf nodes for " + layers + " layers; only the exact (erf) GELU of BERT is supported");
         }
+        if (g.getOutputCount() == 0) throw new IOException(source + ": the graph declares no output");
         List<String> inputs = g.getInputList().stream().map(ValueInfoProto::getName).toList();
         if (!inputs.contains("input_ids") || !inputs.contains("attention_mask")) {
             throw new IOException(source + ": inputs " + inputs + " lack input_ids or attention_mask");
