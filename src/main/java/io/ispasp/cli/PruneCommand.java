@@ -194,7 +194,6 @@ final class PruneCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** A byte count with an optional binary K, M or G suffix. */
     /** {@code --spill}: a folder that exists, none, or (not given) the system's temporary folder. */
     static java.nio.file.Path spillFolder(String text) {
         if (text == null) return PruneOptions.defaultSpill();
@@ -204,6 +203,7 @@ final class PruneCommand implements Callable<Integer> {
         return dir;
     }
 
+    /** A byte count with an optional binary K, M or G suffix. */
     static long bytes(String option, String text) {
         String t = text.trim().toUpperCase(java.util.Locale.ROOT);
         long unit = 1;

@@ -63,18 +63,18 @@ public record BertGraph(int layers, int hidden, int heads, int intermediate, int
                 "LayerNorm.weight", "LayerNorm.bias"}) {
             weights.put("embeddings." + e, required(init, "embeddings." + e, source));
         }
-        Map<String, TensorProto> linearWeights = linearWeights(g, init, producer, consumers);
+        Map<String, Linear> linears = linears(g, init, consumers);
         int layers = 0;
         while (init.containsKey("encoder.layer." + layers + ".intermediate.dense.bias")) layers++;
         if (layers == 0) throw new IOException(source + " is not a BERT-family encoder: no encoder.layer.0.intermediate.dense.bias");
         for (int l = 0; l < layers; l++) {
             String p = "encoder.layer." + l + ".";
             for (String lin : LINEARS) {
-                TensorProto w = linearWeights.get(p + lin);
-                if (w == null) {
+                Linear linear = linears.get(p + lin);
+                if (linear == null) {
                     throw new IOException(source + ": layer " + l + " has no MatMul feeding " + p + lin + ".bias; not the BERT layout");
                 }
-                weights.put(p + lin + ".weight", w);
+                weights.put(p + lin + ".weight", linear.weight());
                 weights.put(p + lin + ".bias", required(init, p + lin + ".bias", source));
             }
             for (String norm : NORMS) {
@@ -84,7 +84,7 @@ public record BertGraph(int layers, int hidden, int heads, int intermediate, int
         }
         int intermediate = (int) weights.get("encoder.layer.0.intermediate.dense.weight").getDims(1);
         checkShapes(weights, layers, hidden, intermediate, source);
-        int heads = heads(weights.get("encoder.layer.0.attention.self.query.weight"), g, init, producer, consumers, hidden, source);
+        int heads = heads(linears.get("encoder.layer.0.attention.self.query").output(), init, producer, consumers, hidden, source);
         double eps = layerNormEps(g, init, producer, source);
         long erf = g.getNodeList().stream().filter(n -> n.getOpType().equals("Erf")).count();
         if (erf != layers) {
@@ -101,16 +101,20 @@ public record BertGraph(int layers, int hidden, int heads, int intermediate, int
                 g.getOutput(0).getName(), weights);
     }
 
-    /** Module name -> the [in, out] weight of the MatMul whose output its bias is added to. */
-    private static Map<String, TensorProto> linearWeights(GraphProto g, Map<String, TensorProto> init,
-                                                          Map<String, NodeProto> producer, Map<String, List<NodeProto>> consumers) {
-        Map<String, TensorProto> out = new HashMap<>();
+    /** A dense layer as exported: its MatMul's [in, out] weight and the output of the Add of its bias. */
+    private record Linear(TensorProto weight, String output) {}
+
+    /** Module name -> the dense layer whose MatMul output its bias ({@code module.bias}) is added to. */
+    private static Map<String, Linear> linears(GraphProto g, Map<String, TensorProto> init, Map<String, List<NodeProto>> consumers) {
+        Map<String, Linear> out = new HashMap<>();
         for (NodeProto mm : g.getNodeList()) {
             if (!mm.getOpType().equals("MatMul") || mm.getInputCount() != 2 || !init.containsKey(mm.getInput(1))) continue;
             for (NodeProto add : consumers.getOrDefault(mm.getOutput(0), List.of())) {
                 if (!add.getOpType().equals("Add")) continue;
                 for (String in : add.getInputList()) {
-                    if (in.endsWith(".bias") && init.containsKey(in)) out.put(in.substring(0, in.length() - 5), init.get(mm.getInput(1)));
+                    if (in.endsWith(".bias") && init.containsKey(in)) {
+                        out.put(in.substring(0, in.length() - 5), new Linear(init.get(mm.getInput(1)), add.getOutput(0)));
+                    }
                 }
             }
         }
@@ -118,17 +122,12 @@ public record BertGraph(int layers, int hidden, int heads, int intermediate, int
     }
 
     /** The head count: the constant third dimension of the Reshape that splits the query's output into heads. */
-    private static int heads(TensorProto queryWeight, GraphProto g, Map<String, TensorProto> init, Map<String, NodeProto> producer,
+    private static int heads(String queryOutput, Map<String, TensorProto> init, Map<String, NodeProto> producer,
                              Map<String, List<NodeProto>> consumers, int hidden, String source) throws IOException {
-        for (NodeProto mm : g.getNodeList()) {
-            if (!mm.getOpType().equals("MatMul") || mm.getInputCount() != 2 || !mm.getInput(1).equals(queryWeight.getName())) continue;
-            for (NodeProto add : consumers.getOrDefault(mm.getOutput(0), List.of())) {
-                for (NodeProto reshape : consumers.getOrDefault(add.getOutput(0), List.of())) {
-                    if (!reshape.getOpType().equals("Reshape")) continue;
-                    List<Long> dims = shapeConstants(reshape.getInput(1), init, producer);
-                    if (dims.size() == 2 && dims.get(0) * dims.get(1) == hidden) return (int) (long) dims.get(0);
-                }
-            }
+        for (NodeProto reshape : consumers.getOrDefault(queryOutput, List.of())) {
+            if (!reshape.getOpType().equals("Reshape")) continue;
+            List<Long> dims = shapeConstants(reshape.getInput(1), init, producer);
+            if (dims.size() == 2 && dims.get(0) * dims.get(1) == hidden) return (int) (long) dims.get(0);
         }
         throw new IOException(source + ": could not read the head count from the reshape after the first query projection");
     }
@@ -149,12 +148,9 @@ public record BertGraph(int layers, int hidden, int heads, int intermediate, int
 
     /** The int64 values of a constant (initializer or Constant node, through Unsqueeze), or null when not constant. */
     private static List<Long> longs(String name, Map<String, TensorProto> init, Map<String, NodeProto> producer) {
-        TensorProto t = init.get(name);
         NodeProto n = producer.get(name);
-        if (t == null && n != null && n.getOpType().equals("Unsqueeze")) return longs(n.getInput(0), init, producer);
-        if (t == null && n != null && n.getOpType().equals("Constant")) {
-            for (AttributeProto a : n.getAttributeList()) if (a.getName().equals("value")) t = a.getT();
-        }
+        if (n != null && n.getOpType().equals("Unsqueeze")) return longs(n.getInput(0), init, producer);
+        TensorProto t = constant(name, init, producer);
         if (t == null || t.getDataType() != TensorProto.DataType.INT64_VALUE) return null;
         List<Long> out = new ArrayList<>(t.getInt64DataList());
         if (out.isEmpty()) {
@@ -184,14 +180,20 @@ public record BertGraph(int layers, int hidden, int heads, int intermediate, int
     }
 
     private static Double scalarFloat(String name, Map<String, TensorProto> init, Map<String, NodeProto> producer) {
-        TensorProto t = init.get(name);
-        NodeProto n = producer.get(name);
-        if (t == null && n != null && n.getOpType().equals("Constant")) {
-            for (AttributeProto a : n.getAttributeList()) if (a.getName().equals("value")) t = a.getT();
-        }
+        TensorProto t = constant(name, init, producer);
         if (t == null || t.getDataType() != TensorProto.DataType.FLOAT_VALUE) return null;
         if (t.getFloatDataCount() == 1) return (double) t.getFloatData(0);
         if (t.getRawData().size() == 4) return (double) t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).getFloat();
+        return null;
+    }
+
+    /** The tensor behind {@code name} when it is constant: an initializer, or a Constant node's value; else null. */
+    private static TensorProto constant(String name, Map<String, TensorProto> init, Map<String, NodeProto> producer) {
+        TensorProto t = init.get(name);
+        if (t != null) return t;
+        NodeProto n = producer.get(name);
+        if (n == null || !n.getOpType().equals("Constant")) return null;
+        for (AttributeProto a : n.getAttributeList()) if (a.getName().equals("value")) return a.getT();
         return null;
     }
 
