@@ -65,6 +65,12 @@ public record Blueprint(Program program, Map<String, long[]> shapes, List<UnitSp
             return this;
         }
 
+        /** Registers a tensor an op reads by name (embeddings, LayerNorm, attention projections). */
+        public Builder tensor(String name, long... shape) {
+            shapes.put(name, shape.clone());
+            return this;
+        }
+
         public Builder op(Op op) {
             ops.add(op);
             return this;

@@ -7,7 +7,9 @@ import java.util.Map;
 /**
  * Parameters and FLOPs of a network, counted from its program and tensor shapes by propagating one sample's shape.
  * <p>Convention (fvcore's, which the paper's table uses): one multiply-add counts as one FLOP for convolutions and
- * Linear layers (biases not counted); an eval-mode BatchNorm counts 2 per output element; activations, additions,
+ * Linear layers (biases not counted; a Linear over tokens counts per token); an eval-mode BatchNorm or a LayerNorm counts
+ * 2 per output element, an encoder's embeddings 2 per element (their LayerNorm), self-attention its three projections
+ * plus 2 seq^2 width for the scores and the context (one sample = one sequence, every token real); activations, additions,
  * pooling and dropout count 0. This gives 3.67 G for ResNet34 and 314.1 M for MobileNetV2 at 224x224. Parameters
  * are the trainable tensors (weights, biases, BN weight and bias), not BN running statistics. The same pass checks
  * that every op's input fits its weights, so a state with inconsistent shapes is an error naming the module.
@@ -82,11 +84,32 @@ public record Complexity(long params, long flops) {
                 y = x;
             } else if (op instanceof Op.Linear l) {
                 long[] w = shapes.get(l.module() + ".weight");
-                if (x.length != 1 || x[0] != w[1]) {
+                if (x.length < 1 || x[x.length - 1] != w[1]) {
                     throw mismatch(l.module(), "input " + Arrays.toString(x) + " does not fit weight " + Arrays.toString(w));
                 }
-                flops += w[0] * w[1];
-                y = new long[] {w[0]};
+                flops += w[0] * w[1] * (Init.count(x) / w[1]);   // per row ([features], or [tokens, features])
+                y = x.clone();
+                y[y.length - 1] = w[0];
+            } else if (op instanceof Op.Embeddings e) {
+                long hidden = shapes.get(e.module() + ".word_embeddings.weight")[1];
+                y = new long[] {x[0], hidden};
+                flops += 2 * Init.count(y);
+            } else if (op instanceof Op.LayerNorm n) {
+                long[] w = shapes.get(n.module() + ".weight");
+                if (x[x.length - 1] != w[0]) throw mismatch(n.module(), "input " + Arrays.toString(x) + " has not " + w[0] + " features");
+                flops += 2 * Init.count(x);
+                y = x;
+            } else if (op instanceof Op.SelfAttention a) {
+                long[] q = shapes.get(a.module() + ".query.weight");
+                if (x.length != 2 || x[1] != q[1]) {
+                    throw mismatch(a.module(), "input " + Arrays.toString(x) + " does not fit query weight " + Arrays.toString(q));
+                }
+                flops += 3 * x[0] * q[1] * q[0] + 2 * x[0] * x[0] * q[0];   // query, key, value; scores and context
+                y = new long[] {x[0], q[0]};
+            } else if (op instanceof Op.TokenAdd a) {
+                long[] other = regs.get(a.b());
+                if (!Arrays.equals(x, other)) throw mismatch(a.out(), "adds " + Arrays.toString(x) + " and " + Arrays.toString(other));
+                y = x;
             } else if (op instanceof Op.MaxPool p) {
                 y = new long[] {x[0], (x[1] + 2L * p.pad() - p.kernel()) / p.stride() + 1,
                     (x[2] + 2L * p.pad() - p.kernel()) / p.stride() + 1};

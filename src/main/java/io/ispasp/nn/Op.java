@@ -161,6 +161,95 @@ public sealed interface Op {
         }
     }
 
+    /**
+     * BERT's embeddings: word + position + token type 0, then LayerNorm. The input is int64 token ids [batch, seq]
+     * with -1 at padding; the output [batch, seq, hidden] holds zero rows at padding, which is how every later
+     * encoder op knows the attention mask (a real token's LayerNorm output is never all zeros), so a unit's input
+     * stays one register (docs/design.md, "Transformers").
+     */
+    record Embeddings(String out, String in, String module, double eps) implements Op {
+        public List<String> inputs() { return List.of(in); }
+
+        public Tensor run(Registers r, State s, boolean training) {
+            Tensor ids = r.get(in);
+            long seq = ids.size(1);
+            Tensor positions = s.tensor(module + ".position_embeddings.weight");
+            if (seq > positions.size(0)) {
+                throw new IllegalArgumentException("sequences of " + seq + " tokens exceed the model's " + positions.size(0) + " positions");
+            }
+            Tensor mask = ids.ge(new Scalar(0L));
+            Tensor e = torch.embedding(s.tensor(module + ".word_embeddings.weight"), ids.mul(mask.to(torch.ScalarType.Long)))
+                    .add(positions.narrow(0, 0, seq)).add(s.tensor(module + ".token_type_embeddings.weight").select(0, 0));
+            return Encoder.layerNorm(e, s, module + ".LayerNorm", eps).mul(mask.unsqueeze(-1));
+        }
+
+        public String script(State s) { throw Encoder.noScript(); }
+    }
+
+    /** LayerNorm over the last dimension; rows of zeros (padding) stay zeros. */
+    record LayerNorm(String out, String in, String module, double eps) implements Op {
+        public List<String> inputs() { return List.of(in); }
+
+        public Tensor run(Registers r, State s, boolean training) {
+            Tensor x = r.get(in);
+            return Encoder.layerNorm(x, s, module, eps).mul(Encoder.realRows(x).unsqueeze(-1));
+        }
+
+        public String script(State s) { throw Encoder.noScript(); }
+    }
+
+    /**
+     * BERT self-attention of {@code module} ({@code .query}, {@code .key}, {@code .value} Linears) over [batch, seq,
+     * hidden] with zero rows at padding (masked as keys), heads of {@code headSize} columns (their number read from the
+     * query's width, so pruned heads need nothing else). Returns the context of the real tokens only, [tokens, heads x
+     * headSize]: the rows the attention output dense reads.
+     */
+    record SelfAttention(String out, String in, String module, int headSize) implements Op {
+        public List<String> inputs() { return List.of(in); }
+
+        public Tensor run(Registers r, State s, boolean training) {
+            Tensor x = r.get(in);
+            long b = x.size(0), seq = x.size(1);
+            Tensor mask = Encoder.realRows(x);                                                  // [b, seq]
+            Tensor q = heads(Encoder.linear(x, s, module + ".query"), b, seq);
+            Tensor k = heads(Encoder.linear(x, s, module + ".key"), b, seq);
+            Tensor v = heads(Encoder.linear(x, s, module + ".value"), b, seq);
+            Tensor scores = q.matmul(k.transpose(-1, -2)).div(new Scalar(Math.sqrt(headSize)))
+                    .masked_fill(mask.logical_not().reshape(b, 1, 1, seq), new Scalar(Double.NEGATIVE_INFINITY));
+            Tensor context = scores.softmax(-1).matmul(v).permute(0, 2, 1, 3).reshape(b * seq, -1);
+            return context.index_select(0, Encoder.realRowIndices(mask));
+        }
+
+        private Tensor heads(Tensor t, long b, long seq) { return t.reshape(b, seq, -1, headSize).permute(0, 2, 1, 3); }
+
+        public String script(State s) { throw Encoder.noScript(); }
+    }
+
+    /** The real (non-zero) token rows of [batch, seq, hidden] as [tokens, hidden]: what a per-token unit reads. */
+    record TokenRows(String out, String in) implements Op {
+        public List<String> inputs() { return List.of(in); }
+
+        public Tensor run(Registers r, State s, boolean training) {
+            Tensor x = r.get(in);
+            return x.reshape(-1, x.size(2)).index_select(0, Encoder.realRowIndices(Encoder.realRows(x)));
+        }
+
+        public String script(State s) { throw Encoder.noScript(); }
+    }
+
+    /** A residual connection from token rows: {@code a} [batch, seq, hidden] plus {@code b} [tokens, hidden] at a's real rows. */
+    record TokenAdd(String out, String a, String b) implements Op {
+        public List<String> inputs() { return List.of(a, b); }
+
+        public Tensor run(Registers r, State s, boolean training) {
+            Tensor x = r.get(a);
+            Tensor flat = x.reshape(-1, x.size(2));
+            return flat.index_add(0, Encoder.realRowIndices(Encoder.realRows(x)), r.get(b)).reshape(x.size(0), x.size(1), x.size(2));
+        }
+
+        public String script(State s) { throw Encoder.noScript(); }
+    }
+
     /** Elementwise sum of two registers (a residual connection). */
     record Add(String out, String a, String b) implements Op {
         public List<String> inputs() { return List.of(a, b); }

@@ -82,8 +82,11 @@ public record BertGraph(int layers, int hidden, int heads, int intermediate, int
                 weights.put(p + norm + ".bias", required(init, p + norm + ".bias", source));
             }
         }
-        int intermediate = (int) weights.get("encoder.layer.0.intermediate.dense.weight").getDims(1);
-        checkShapes(weights, layers, hidden, intermediate, source);
+        checkShapes(weights, layers, hidden, source);
+        int intermediate = 0;   // the widest layer's (all of them in a dense model)
+        for (int l = 0; l < layers; l++) {
+            intermediate = Math.max(intermediate, (int) weights.get("encoder.layer." + l + ".intermediate.dense.weight").getDims(1));
+        }
         int heads = heads(linears.get("encoder.layer.0.attention.self.query").output(), init, producer, consumers, hidden, source);
         double eps = layerNormEps(g, init, producer, source);
         long erf = g.getNodeList().stream().filter(n -> n.getOpType().equals("Erf")).count();
@@ -182,8 +185,11 @@ public record BertGraph(int layers, int hidden, int heads, int intermediate, int
     private static Double scalarFloat(String name, Map<String, TensorProto> init, Map<String, NodeProto> producer) {
         TensorProto t = constant(name, init, producer);
         if (t == null || t.getDataType() != TensorProto.DataType.FLOAT_VALUE) return null;
-        if (t.getFloatDataCount() == 1) return (double) t.getFloatData(0);
-        if (t.getRawData().size() == 4) return (double) t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).getFloat();
+        // the float's shortest decimal (1e-12, not 9.99999996e-13): what the model was configured with
+        if (t.getFloatDataCount() == 1) return Double.parseDouble(Float.toString(t.getFloatData(0)));
+        if (t.getRawData().size() == 4) {
+            return Double.parseDouble(Float.toString(t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).getFloat()));
+        }
         return null;
     }
 
@@ -197,9 +203,12 @@ public record BertGraph(int layers, int hidden, int heads, int intermediate, int
         return null;
     }
 
-    private static void checkShapes(Map<String, TensorProto> w, int layers, int hidden, int intermediate, String source) throws IOException {
+    /** Each layer's shapes; its FFN width is its own (a pruned encoder's layers may differ), the rest is {@code hidden}. */
+    private static void checkShapes(Map<String, TensorProto> w, int layers, int hidden, String source) throws IOException {
         for (int l = 0; l < layers; l++) {
             String p = "encoder.layer." + l + ".";
+            TensorProto up = w.get(p + "intermediate.dense.weight");
+            long intermediate = up.getDimsCount() == 2 ? up.getDims(1) : -1;
             for (String lin : LINEARS) {
                 long in = lin.equals("output.dense") ? intermediate : hidden;
                 long out = lin.equals("intermediate.dense") ? intermediate : hidden;

@@ -35,6 +35,7 @@ public final class Architectures {
     public static Architecture parse(String text) {
         Description d = Description.parse(text);
         if (d.name.equals("mlp")) return Mlp.parse(d);
+        if (d.name.equals("bert")) return Bert.parse(d);
         return image(d.name, d.cifar(), d.number("width", 1.0), d.integer("classes", 1000));
     }
 }

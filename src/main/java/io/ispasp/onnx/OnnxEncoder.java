@@ -1,0 +1,135 @@
+package io.ispasp.onnx;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.google.protobuf.ByteString;
+import io.ispasp.engine.Tensors;
+import io.ispasp.nn.Architecture;
+import io.ispasp.nn.Network;
+import io.ispasp.nn.arch.Architectures;
+import io.ispasp.nn.arch.Bert;
+import io.ispasp.onnx.proto.OnnxProto.GraphProto;
+import io.ispasp.onnx.proto.OnnxProto.ModelProto;
+import io.ispasp.onnx.proto.OnnxProto.StringStringEntryProto;
+import io.ispasp.onnx.proto.OnnxProto.TensorProto;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * A BERT-family ONNX encoder as an engine {@link Network} and back. Loading copies the weights under their module
+ * names (MatMul weights transposed to PyTorch's [out, in]); saving writes a network into the graph it came from,
+ * replacing only the initializers whose values or shapes it changed (pruned FFNs are narrower MatMul weights and
+ * biases; no shape constant depends on the FFN width), so the file keeps its inputs, outputs and every other node.
+ * The architecture's text goes into the model's metadata ({@value #ARCHITECTURE_KEY}), so a pruned file loads back
+ * with the dense widths it was cut from.
+ */
+public final class OnnxEncoder {
+    /** Metadata key holding {@link Architecture#describe()} of the dense encoder a pruned file was cut from. */
+    public static final String ARCHITECTURE_KEY = "ispasp.architecture";
+
+    private OnnxEncoder() {}
+
+    /** The encoder in {@code file} as a network (the caller closes it). */
+    public static Network load(Path file) throws IOException {
+        ModelProto model = OnnxFile.read(file);
+        return network(model, BertGraph.recognise(model, file.toString()));
+    }
+
+    /** The network of a recognised graph. */
+    public static Network network(ModelProto model, BertGraph g) {
+        Architecture arch = architecture(model, g);
+        Map<String, Tensor> state = new LinkedHashMap<>();
+        try (PointerScope scope = new PointerScope()) {
+            for (Map.Entry<String, TensorProto> e : g.weights().entrySet()) {
+                TensorProto t = e.getValue();
+                long[] dims = t.getDimsList().stream().mapToLong(Long::longValue).toArray();
+                Tensor v = Tensors.of(floats(t), dims);
+                state.put(e.getKey(), matmul(e.getKey(), dims) ? v.t() : v);
+            }
+            return Network.fromState(arch, state);
+        }
+    }
+
+    /** The dense architecture: from the metadata a pruned file carries, else the graph's own widths. */
+    static Architecture architecture(ModelProto model, BertGraph g) {
+        for (StringStringEntryProto p : model.getMetadataPropsList()) {
+            if (p.getKey().equals(ARCHITECTURE_KEY)) {
+                Architecture a = Architectures.parse(p.getValue());
+                if (a instanceof Bert b && b.layers() == g.layers() && b.hidden() == g.hidden()) return b;
+            }
+        }
+        return new Bert(g.layers(), g.hidden(), g.heads(), g.intermediate(), g.vocab(), g.positions(), g.typeVocab(), g.layerNormEps());
+    }
+
+    /**
+     * {@code original} with {@code net}'s weights: every initializer behind a module weight whose values differ is
+     * replaced (same name, the network's shape), and the architecture is recorded in the metadata.
+     */
+    public static ModelProto withNetwork(ModelProto original, BertGraph g, Network net) {
+        Map<String, TensorProto> replaced = new HashMap<>();
+        try (PointerScope scope = new PointerScope()) {
+            for (Map.Entry<String, TensorProto> e : g.weights().entrySet()) {
+                Tensor t = net.tensor(e.getKey());
+                long[] shape = t.shape();
+                boolean mm = matmul(e.getKey(), shape);
+                Tensor stored = (mm ? t.t() : t).contiguous();
+                long[] dims = stored.shape();
+                float[] values = Tensors.floats(stored);
+                TensorProto old = e.getValue();
+                if (java.util.Arrays.equals(dims, old.getDimsList().stream().mapToLong(Long::longValue).toArray())
+                        && java.util.Arrays.equals(values, floats(old))) continue;
+                replaced.put(old.getName(), tensor(old.getName(), dims, values));
+            }
+        }
+        GraphProto.Builder graph = original.getGraph().toBuilder();
+        for (int i = 0; i < graph.getInitializerCount(); i++) {
+            TensorProto r = replaced.get(graph.getInitializer(i).getName());
+            if (r != null) graph.setInitializer(i, r);
+        }
+        ModelProto.Builder model = original.toBuilder().setGraph(graph);
+        for (int i = model.getMetadataPropsCount() - 1; i >= 0; i--) {
+            if (model.getMetadataProps(i).getKey().equals(ARCHITECTURE_KEY)) model.removeMetadataProps(i);
+        }
+        model.addMetadataProps(StringStringEntryProto.newBuilder().setKey(ARCHITECTURE_KEY).setValue(net.architecture().describe()));
+        return model.build();
+    }
+
+    /** Writes {@code net} into {@code original}'s graph and the result to {@code file}, atomically. */
+    public static void save(ModelProto original, Network net, Path file) throws IOException {
+        BertGraph g = BertGraph.recognise(original, "the source model");
+        OnnxFile.write(withNetwork(original, g, net), file);
+    }
+
+    /** Whether a module weight is a MatMul's (stored [in, out] in ONNX): every 2-D encoder weight but the embeddings. */
+    private static boolean matmul(String name, long[] dims) {
+        return dims.length == 2 && name.startsWith("encoder.");
+    }
+
+    /** A float32 initializer's values, from float_data or raw little-endian bytes. */
+    static float[] floats(TensorProto t) {
+        if (t.getFloatDataCount() > 0) {
+            float[] v = new float[t.getFloatDataCount()];
+            for (int i = 0; i < v.length; i++) v[i] = t.getFloatData(i);
+            return v;
+        }
+        ByteBuffer raw = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        float[] v = new float[raw.remaining() / 4];
+        raw.asFloatBuffer().get(v);
+        return v;
+    }
+
+    private static TensorProto tensor(String name, long[] dims, float[] values) {
+        ByteBuffer raw = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        raw.asFloatBuffer().put(values);
+        TensorProto.Builder b = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE)
+                .setRawData(ByteString.copyFrom(raw.array()));
+        for (long d : dims) b.addDims(d);
+        return b.build();
+    }
+}
