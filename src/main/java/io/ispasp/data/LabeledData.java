@@ -19,6 +19,12 @@ public interface LabeledData {
     /** Shape of one sample as {@link #inputs} returns it: {@code [features]} or {@code [3, height, width]}. */
     long[] sampleShape();
 
+    /**
+     * Rows a per-row unit sees per sample on average: 1 for feature rows and images (a conv unit's positions come from
+     * the shapes), the real tokens of a sentence for token data, whose per-token units see one row per token.
+     */
+    default double rowsPerSample() { return 1; }
+
     /** The samples listed in {@code rows}, in that order (repeats allowed), as evaluated: not augmented. */
     Tensor inputs(int[] rows);
 

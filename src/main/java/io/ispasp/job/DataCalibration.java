@@ -26,6 +26,8 @@ public final class DataCalibration {
 
             public Tensor inputs(int[] rows) { return data.inputs(check(rows)); }
 
+            public double rowsPerSample() { return data.rowsPerSample(); }
+
             public boolean labelled() { return labelled; }
 
             public Tensor labels(int[] rows) {

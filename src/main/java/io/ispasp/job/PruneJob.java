@@ -12,6 +12,7 @@ import io.ispasp.data.LabeledData;
 import io.ispasp.kernels.Backends;
 import io.ispasp.nn.Complexity;
 import io.ispasp.nn.Network;
+import io.ispasp.nn.arch.Bert;
 import io.ispasp.nn.arch.Mlp;
 import io.ispasp.prune.Calibration;
 import io.ispasp.prune.FlopsTarget;
@@ -74,6 +75,9 @@ public final class PruneJob {
      * for image models; chosen by measurement, see README) and the batch size of the data passes. Callers set the rest.
      */
     public static PruneOptions.Builder defaults(Network net) {
+        if (net.architecture() instanceof Bert) {
+            return PruneOptions.builder().calibration(1000).score(Score.GROUP_NORM).batchSize(64);
+        }
         boolean mlp = net.architecture() instanceof Mlp;
         return PruneOptions.builder().calibration(mlp ? 2048 : 1280).score(mlp ? Score.GROUP_NORM : Score.CORRELATION)
                 .batchSize(mlp ? 1024 : 64);

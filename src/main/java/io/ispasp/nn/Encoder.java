@@ -18,6 +18,11 @@ final class Encoder {
     /** The flat indices (batch x seq) of the true entries of {@code mask}, int64. */
     static Tensor realRowIndices(Tensor mask) { return mask.reshape(-1).nonzero().reshape(-1); }
 
+    /** [total, width] zeros with {@code values} [rows, width] at the row indices {@code at}. */
+    static Tensor scatterRows(Tensor values, Tensor at, long total) {
+        return values.new_zeros(new long[] {total, values.size(1)}).index_copy(0, at, values);
+    }
+
     static Tensor layerNorm(Tensor x, Op.State s, String module, double eps) {
         return torch.layer_norm(x, new long[] {x.size(-1)}, new TensorOptional(s.tensor(module + ".weight")),
                 new TensorOptional(s.tensor(module + ".bias")), eps, false);

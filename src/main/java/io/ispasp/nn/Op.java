@@ -211,13 +211,16 @@ public sealed interface Op {
             Tensor x = r.get(in);
             long b = x.size(0), seq = x.size(1);
             Tensor mask = Encoder.realRows(x);                                                  // [b, seq]
-            Tensor q = heads(Encoder.linear(x, s, module + ".query"), b, seq);
-            Tensor k = heads(Encoder.linear(x, s, module + ".key"), b, seq);
-            Tensor v = heads(Encoder.linear(x, s, module + ".value"), b, seq);
+            Tensor real = Encoder.realRowIndices(mask);
+            // the projections of the real tokens only (padding can be most of a batch); padding's rows stay zero
+            Tensor rows = x.reshape(-1, x.size(2)).index_select(0, real);
+            Tensor q = heads(Encoder.scatterRows(Encoder.linear(rows, s, module + ".query"), real, b * seq), b, seq);
+            Tensor k = heads(Encoder.scatterRows(Encoder.linear(rows, s, module + ".key"), real, b * seq), b, seq);
+            Tensor v = heads(Encoder.scatterRows(Encoder.linear(rows, s, module + ".value"), real, b * seq), b, seq);
             Tensor scores = q.matmul(k.transpose(-1, -2)).div(new Scalar(Math.sqrt(headSize)))
                     .masked_fill(mask.logical_not().reshape(b, 1, 1, seq), new Scalar(Double.NEGATIVE_INFINITY));
             Tensor context = scores.softmax(-1).matmul(v).permute(0, 2, 1, 3).reshape(b * seq, -1);
-            return context.index_select(0, Encoder.realRowIndices(mask));
+            return context.index_select(0, real);
         }
 
         private Tensor heads(Tensor t, long b, long seq) { return t.reshape(b, seq, -1, headSize).permute(0, 2, 1, 3); }

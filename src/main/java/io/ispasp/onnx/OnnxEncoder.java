@@ -100,6 +100,14 @@ public final class OnnxEncoder {
         return model.build();
     }
 
+    /** Writes {@code net} into {@code original}'s graph and the result to {@code out}. */
+    public static void write(ModelProto original, Network net, java.io.OutputStream out) throws IOException {
+        BertGraph g = BertGraph.recognise(original, "the source model");
+        ModelProto m = withNetwork(original, g, net);
+        if (m.getSerializedSize() < 0) throw new IOException("the pruned model is larger than protobuf's 2 GiB limit");
+        m.writeTo(out);
+    }
+
     /** Writes {@code net} into {@code original}'s graph and the result to {@code file}, atomically. */
     public static void save(ModelProto original, Network net, Path file) throws IOException {
         BertGraph g = BertGraph.recognise(original, "the source model");

@@ -24,6 +24,9 @@ public interface Calibration {
         }
     }
 
+    /** Rows a Linear unit's H has per sample on average (1, or the real tokens of a sentence); the cost model reads it. */
+    default double rowsPerSample() { return 1; }
+
     /** The samples of the given rows. */
     Tensor inputs(int[] rows);
 

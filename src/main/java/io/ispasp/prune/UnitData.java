@@ -83,9 +83,9 @@ public final class UnitData {
     /** Whether H has positions (B is a conv). */
     public boolean convolutional() { return unit.convolutional(); }
 
-    /** Positions of H per sample (height x width; 1 for a Linear unit), from the shapes (no forward). */
+    /** Positions of H per sample (height x width; for a Linear unit the calibration's rows per sample, 1 or tokens), from the shapes. */
     public long positions() {
-        if (!convolutional()) return 1;
+        if (!convolutional()) return Math.max(1, Math.round(calibration.rowsPerSample()));
         long[] h = unit.hiddenShape(calibration.sampleShape());
         return h[1] * h[2];
     }
