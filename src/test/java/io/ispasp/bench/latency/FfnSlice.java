@@ -3,11 +3,13 @@ package io.ispasp.bench.latency;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
 import com.google.protobuf.ByteString;
 import io.ispasp.onnx.BertGraph;
+import io.ispasp.onnx.OnnxFile;
 import io.ispasp.onnx.proto.OnnxProto.GraphProto;
 import io.ispasp.onnx.proto.OnnxProto.ModelProto;
 import io.ispasp.onnx.proto.OnnxProto.TensorProto;
@@ -25,6 +27,15 @@ import io.ispasp.onnx.proto.OnnxProto.ValueInfoProto;
  */
 final class FfnSlice {
     private FfnSlice() {}
+
+    /**
+     * {@code IN.onnx K OUT.onnx}: for smoke runs by hand (bench/results/minilm-latency-smoke.md), with the test classpath:
+     * {@code java -cp target/test-classes:target/classes:$(cat target/classpath.txt) io.ispasp.bench.latency.FfnSlice ...}.
+     */
+    public static void main(String[] args) throws IOException {
+        if (args.length != 3) throw new IllegalArgumentException("usage: FfnSlice IN.onnx K OUT.onnx");
+        OnnxFile.write(slice(OnnxFile.read(Path.of(args[0])), Integer.parseInt(args[1])), Path.of(args[2]));
+    }
 
     static ModelProto slice(ModelProto model, int k) throws IOException {
         BertGraph bert = BertGraph.recognise(model, "the model to slice");
