@@ -69,7 +69,10 @@ public final class LatencyChart {
             }
         }
         String[] groups = new String[n];
-        for (int b = 0; b < n; b++) groups[b] = "batch " + cells.get(b).batch() + (cells.get(b).seq() != null ? ", seq " + cells.get(b).seq() : "");
+        for (int b = 0; b < n; b++) {
+            LatencyReport.Row c = cells.get(b);
+            groups[b] = c.seq() == null ? "batch " + c.batch() : c.batch() + " x " + c.seq(); // short: several cells share a panel
+        }
 
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, Math.round(font * 1.3f)));
@@ -81,12 +84,13 @@ public final class LatencyChart {
         int top = legendBottom + font;
         Rectangle leftArea = new Rectangle(0, top, width / 2, height - top);
         Rectangle rightArea = new Rectangle(width / 2, top, width - width / 2, height - top);
-        String x = report.hasSequences() ? "batch size, sequence length" : "batch size";
+        String x = report.hasSequences() ? "batch size x sequence length" : "batch size";
         new BarPanel("median latency per batch (whisker: p90)", "ms per forward of the batch (log scale)", x, groups,
                 median, p90, true, (s, b, v) -> LatencyTable.ms(v)).draw(g, leftArea, COLORS, font);
         // the speed-up over the first model under each other model's throughput: the figure the chart is for
-        new BarPanel("throughput at the median latency (speed-up vs " + models.get(0).label() + ")", report.hasSequences() ? "sequences / s" : "samples / s", x,
-                groups, throughput, null, false, (s, b, v) -> String.format(Locale.ROOT, v >= 100 ? "%.0f" : "%.1f", v)
+        String perSecond = report.hasSequences() ? "sequences / s" : "samples / s";
+        new BarPanel("throughput at the median latency (speed-up vs " + models.get(0).label() + ")", perSecond, x, groups,
+                throughput, null, false, (s, b, v) -> String.format(Locale.ROOT, v >= 100 ? "%.0f" : "%.1f", v)
                         + (s == 0 ? "" : String.format(Locale.ROOT, "\n%.2fx", v / throughput[0][b]))).draw(g, rightArea, COLORS, font);
     }
 
