@@ -14,7 +14,8 @@ import java.util.Locale;
 import javax.imageio.ImageIO;
 
 /**
- * {@code latency.png}: two panels side by side, a group of bars per batch size and a bar per model in each.
+ * {@code latency.png}: two panels side by side, a group of bars per batch size (per batch size and sequence length
+ * for text encoders) and a bar per model in each.
  * Left: median latency of one forward of the whole batch in ms on a log axis (batch 1 and batch 64 differ by more
  * than an order of magnitude), with a whisker up to p90. Right: throughput in samples/s (batch / median) on a
  * linear axis. Plain AWT on a BufferedImage, headless.
@@ -54,8 +55,9 @@ public final class LatencyChart {
         int font = Math.max(9, Math.min(width / 2, height) / 40);
 
         List<LatencyReport.ModelInfo> models = report.models();
-        int[] batches = report.settings().batches();
-        int k = models.size(), n = batches.length;
+        // a group per batch size, or per (batch size, sequence length) for text encoders: the first model's rows
+        List<LatencyReport.Row> cells = report.rowsOf(models.get(0).label());
+        int k = models.size(), n = cells.size();
         double[][] median = new double[k][n], p90 = new double[k][n], throughput = new double[k][n];
         for (int s = 0; s < k; s++) {
             List<LatencyReport.Row> rows = report.rowsOf(models.get(s).label());
@@ -67,25 +69,36 @@ public final class LatencyChart {
             }
         }
         String[] groups = new String[n];
-        for (int b = 0; b < n; b++) groups[b] = "batch " + batches[b];
+        for (int b = 0; b < n; b++) {
+            LatencyReport.Row c = cells.get(b);
+            groups[b] = c.seq() == null ? "batch " + c.batch() : c.batch() + " x " + c.seq(); // short: several cells share a panel
+        }
 
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, Math.round(font * 1.3f)));
         Object cpu = report.machine().get("cpu");
-        String title = "Inference latency, " + report.threads() + " libtorch thread" + (report.threads() == 1 ? "" : "s")
-                + (cpu != null ? " (" + cpu + ", " + report.machine().get("cores") + " cores)" : "");
+        String title = "Inference latency, " + threads(report) + (cpu != null ? " (" + cpu + ", " + report.machine().get("cores") + " cores)" : "");
         g.drawString(title, font, font * 2);
         int legendBottom = legend(g, models, font, width, font * 4);
 
         int top = legendBottom + font;
         Rectangle leftArea = new Rectangle(0, top, width / 2, height - top);
         Rectangle rightArea = new Rectangle(width / 2, top, width - width / 2, height - top);
-        new BarPanel("median latency per batch (whisker: p90)", "ms per forward of the batch (log scale)", "batch size", groups,
+        String x = report.hasSequences() ? "batch size x sequence length" : "batch size";
+        new BarPanel("median latency per batch (whisker: p90)", "ms per forward of the batch (log scale)", x, groups,
                 median, p90, true, (s, b, v) -> LatencyTable.ms(v)).draw(g, leftArea, COLORS, font);
         // the speed-up over the first model under each other model's throughput: the figure the chart is for
-        new BarPanel("throughput at the median latency (speed-up vs " + models.get(0).label() + ")", "samples / s", "batch size",
-                groups, throughput, null, false, (s, b, v) -> String.format(Locale.ROOT, v >= 100 ? "%.0f" : "%.1f", v)
+        String perSecond = report.hasSequences() ? "sequences / s" : "samples / s";
+        new BarPanel("throughput at the median latency (speed-up vs " + models.get(0).label() + ")", perSecond, x, groups,
+                throughput, null, false, (s, b, v) -> String.format(Locale.ROOT, v >= 100 ? "%.0f" : "%.1f", v)
                         + (s == 0 ? "" : String.format(Locale.ROOT, "\n%.2fx", v / throughput[0][b]))).draw(g, rightArea, COLORS, font);
+    }
+
+    /** Who ran the models with how many threads: libtorch, or ONNX Runtime for ONNX models. */
+    private static String threads(LatencyReport report) {
+        if (report.onnxThreads() == null) return report.threads() + " libtorch thread" + (report.threads() == 1 ? "" : "s");
+        int t = report.onnxThreads();
+        return "ONNX Runtime, " + (t == 0 ? "its default threads" : t + " thread" + (t == 1 ? "" : "s"));
     }
 
     /** A colour box and label per model, wrapped over lines; returns the bottom of the last line. */

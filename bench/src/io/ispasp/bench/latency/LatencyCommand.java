@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -24,9 +25,11 @@ import picocli.CommandLine.Spec;
 /**
  * {@code ispasp bench latency}: inference latency and throughput of several models at several batch sizes (see
  * {@link LatencyRunner} for how it times), printed as a table and written to {@code DIR/latency.json} and
- * {@code DIR/latency.png}. Every input is checked and every model opened before anything runs or is written.
+ * {@code DIR/latency.png}. Every input is checked and every model opened before anything runs or is written. ONNX
+ * text encoders ({@code .onnx}) run through ONNX Runtime at every batch size and sequence length of {@code --seq}.
  */
-@Command(name = "ispasp bench latency", description = "Inference latency (median, p90, p99) and throughput per model and batch size; the first model is "
+@Command(name = "ispasp bench latency", description = "Inference latency (median, p90, p99) and throughput per model and batch size (and sequence length for ONNX "
+                + "text encoders); the first model is "
                 + "the reference of the speed-ups. Prints a table; writes DIR/latency.json and DIR/latency.png.")
 public final class LatencyCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(LatencyCommand.class);
@@ -34,6 +37,7 @@ public final class LatencyCommand implements Callable<Integer> {
     private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9_.+-]+");
     /** Largest batch accepted: far beyond what fits in memory for any real model; keeps counts in int. */
     static final int MAX_BATCH = 1 << 20;
+    static final String DEFAULT_SEQ = "32,128";
 
     @Spec
     CommandSpec spec;
@@ -42,14 +46,20 @@ public final class LatencyCommand implements Callable<Integer> {
     boolean help;
 
     @Option(names = "--model", required = true, paramLabel = "[LABEL=]FILE",
-            description = "A model to time (repeat): an engine checkpoint of any architecture or a TorchScript file. The label "
+            description = "A model to time (repeat): an engine checkpoint of any architecture, a TorchScript file, or a "
+                    + "BERT-family text encoder in ONNX (*.onnx, run by ONNX Runtime; not mixed with the others). The label "
                     + "defaults to the file name without its extension.")
     List<String> models = new ArrayList<>();
 
     @Option(names = "--batch", paramLabel = "N,N,...", defaultValue = "1,8,64", description = "Batch sizes. Default: ${DEFAULT-VALUE}.")
     String batch;
 
-    @Option(names = "--threads", paramLabel = "N", description = "libtorch intra-op threads. Default: the current setting (ISPASP_THREADS or all cores).")
+    @Option(names = "--seq", paramLabel = "N,N,...", description = "Sequence lengths (tokens) for ONNX text encoders. Default: "
+            + DEFAULT_SEQ + ".")
+    String seq;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Intra-op threads of libtorch, and of ONNX Runtime for ONNX models. "
+            + "Default: the current libtorch setting (ISPASP_THREADS or all cores); ONNX Runtime's own default (one per physical core).")
     Integer threads;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory (created if missing).")
@@ -72,6 +82,7 @@ public final class LatencyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         int[] batches = parseBatches(batch);
+        int[] seqs = parseSizes("--seq", seq == null ? DEFAULT_SEQ : seq, "32,128");
         long[] sampleShape = shape == null ? null : parseShape(shape);
         LatencyRunner.Settings settings = new LatencyRunner.Settings(warmupSeconds, seconds, minRuns);
         if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
@@ -82,13 +93,20 @@ public final class LatencyCommand implements Callable<Integer> {
         List<LatencyModel> opened = new ArrayList<>();
         int before = TorchRuntime.threads();
         try {
-            for (String[] m : named) opened.add(LatencyModels.open(m[0], Path.of(m[1]), sampleShape));
+            for (String[] m : named) opened.add(LatencyModels.open(m[0], Path.of(m[1]), sampleShape, threads));
+            boolean text = checkEncoders(opened, named, seqs);
             int n = threads != null ? threads : before;
             TorchRuntime.setThreads(n);
-            LOG.info("timing {} model(s) at batch sizes {}, {} thread(s)", opened.size(), batch, n);
-            List<LatencyRunner.Measurement> measured = new LatencyRunner(settings).run(opened, batches);
+            if (text) {
+                LOG.info("timing {} text encoder(s) at batch sizes {} and sequence lengths {} in ONNX Runtime, {}", opened.size(), batch,
+                        LatencyModels.text(Arrays.stream(seqs).asLongStream().toArray()), threads != null ? threads + " thread(s)" : "its default threads");
+            } else {
+                LOG.info("timing {} model(s) at batch sizes {}, {} thread(s)", opened.size(), batch, n);
+            }
+            List<LatencyRunner.Measurement> measured = new LatencyRunner(settings).run(opened, batches, seqs);
             List<String> files = named.stream().map(m -> m[1]).toList();
-            LatencyReport report = LatencyReport.of(Machine.facts(), n, settings, batches, opened, files, measured);
+            Integer onnxThreads = text ? (threads != null ? threads : 0) : null;
+            LatencyReport report = LatencyReport.of(Machine.facts(), n, onnxThreads, settings, batches, seqs, opened, files, measured);
             // both files are made in memory first, so a failure leaves neither half-written
             byte[] json = (Json.toJson(report) + "\n").getBytes(StandardCharsets.UTF_8);
             byte[] png = LatencyChart.png(report, LatencyChart.WIDTH, LatencyChart.HEIGHT);
@@ -111,6 +129,11 @@ public final class LatencyCommand implements Callable<Integer> {
 
     /** "1,8,64" as positive batch sizes. */
     static int[] parseBatches(String text) {
+        return parseSizes("--batch", text, "1,8,64");
+    }
+
+    /** A comma-separated list of distinct sizes in [1, MAX_BATCH] for {@code option}; {@code example} goes into the message. */
+    static int[] parseSizes(String option, String text, String example) {
         String[] parts = text.split(",", -1);
         int[] b = new int[parts.length];
         for (int i = 0; i < parts.length; i++) {
@@ -118,13 +141,41 @@ public final class LatencyCommand implements Callable<Integer> {
             try {
                 b[i] = Integer.parseInt(p);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--batch: '" + p + "' is not a whole number (expected e.g. 1,8,64)");
+                throw new IllegalArgumentException(option + ": '" + p + "' is not a whole number (expected e.g. " + example + ")");
             }
-            if (b[i] < 1 || b[i] > MAX_BATCH) throw new IllegalArgumentException("--batch: " + b[i] + " is not a batch size in [1, " + MAX_BATCH + "]");
+            String what = option.equals("--batch") ? "a batch size" : "a size";
+            if (b[i] < 1 || b[i] > MAX_BATCH) throw new IllegalArgumentException(option + ": " + b[i] + " is not " + what + " in [1, " + MAX_BATCH + "]");
         }
         Set<Integer> seen = new HashSet<>();
-        for (int v : b) if (!seen.add(v)) throw new IllegalArgumentException("--batch: " + v + " appears twice");
+        for (int v : b) if (!seen.add(v)) throw new IllegalArgumentException(option + ": " + v + " appears twice");
         return b;
+    }
+
+    /**
+     * Whether the models are text encoders, timed at sequence lengths: then all must be, and every length must fit
+     * each one's position embeddings; --seq without a text encoder is refused.
+     */
+    private boolean checkEncoders(List<LatencyModel> opened, List<String[]> named, int[] seqs) {
+        int encoder = -1, other = -1;
+        for (int i = 0; i < opened.size(); i++) {
+            if (opened.get(i) instanceof EncoderLatencyModel) encoder = i;
+            else other = i;
+        }
+        if (encoder < 0) {
+            if (seq != null) throw new IllegalArgumentException("--seq applies to ONNX text encoders only; " + named.get(0)[1] + " is not one");
+            return false;
+        }
+        if (other >= 0) {
+            throw new IllegalArgumentException("--model: " + named.get(encoder)[1] + " is an ONNX text encoder and " + named.get(other)[1]
+                    + " is not; time them in separate runs");
+        }
+        for (int i = 0; i < opened.size(); i++) {
+            int max = ((EncoderLatencyModel) opened.get(i)).maxSequence();
+            for (int s : seqs) {
+                if (s > max) throw new IllegalArgumentException("--seq " + s + ": " + named.get(i)[1] + " takes at most " + max + " tokens");
+            }
+        }
+        return true;
     }
 
     /** "3,224,224" as a sample shape of positive sizes. */

@@ -6,7 +6,8 @@ import org.bytedeco.pytorch.Tensor;
 
 /**
  * A model the latency benchmark can time: whatever format it came from, it takes one batch [n, sampleShape...]
- * and returns its output. {@link LatencyModels#open} makes one from a file.
+ * and returns its output ({@link EncoderLatencyModel}: a text encoder, fed token ids instead). {@link LatencyModels#open}
+ * makes one from a file.
  */
 public interface LatencyModel extends AutoCloseable {
     /** Name in the table, the JSON and the chart. */

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.OptionalLong;
 
 import io.ispasp.nn.Architecture;
@@ -16,9 +17,10 @@ import org.bytedeco.pytorch.JitModule;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Opens a model file for the latency benchmark, recognising the format by its first bytes: an engine checkpoint of
- * any family (the current format or a legacy MLP or conv-net one), or a TorchScript zip. Every failure is an
- * {@link IOException} or {@link IllegalArgumentException} with a one-line message naming the file.
+ * Opens a model file for the latency benchmark: an ONNX BERT-family encoder by its {@code .onnx} extension (protobuf
+ * has no magic bytes), otherwise by its first bytes an engine checkpoint of any family (the current format or a
+ * legacy MLP or conv-net one), or a TorchScript zip. Every failure is an {@link IOException} or
+ * {@link IllegalArgumentException} with a one-line message naming the file.
  */
 public final class LatencyModels {
     /** Shape of a sample of a TorchScript model the engine does not know, when no --shape is given. */
@@ -28,18 +30,26 @@ public final class LatencyModels {
 
     private LatencyModels() {}
 
-    /** As {@link #open(String, Path, long[])}, labelled with the file name without its extension. */
+    /** As {@link #open(String, Path, long[], Integer)}, labelled with the file name without its extension, ORT's default threads. */
     public static LatencyModel open(Path file, long[] shapeOverride) throws IOException {
-        return open(defaultLabel(file), file, shapeOverride);
+        return open(defaultLabel(file), file, shapeOverride, null);
     }
 
     /**
      * Opens {@code file}. {@code shapeOverride} (one sample's shape, or null) replaces the default input: for an
      * image model it must be 3,S,S; for an MLP it must be its input size; for TorchScript of an architecture the
-     * engine does not know it is required knowledge the file lacks (default 3,224,224).
+     * engine does not know it is required knowledge the file lacks (default 3,224,224); an ONNX encoder refuses it
+     * (it takes sequence lengths instead). {@code onnxThreads}: ONNX Runtime's intra-op threads for an ONNX model,
+     * null for ORT's default; libtorch's setting is process-wide and the caller's.
      */
-    public static LatencyModel open(String label, Path file, long[] shapeOverride) throws IOException {
+    public static LatencyModel open(String label, Path file, long[] shapeOverride, Integer onnxThreads) throws IOException {
         if (!Files.isRegularFile(file)) throw new NoSuchFileException(file.toString(), null, "model file not found");
+        if (isOnnx(file)) {
+            if (shapeOverride != null) {
+                throw new IllegalArgumentException("--shape does not apply to " + file + ", an ONNX text encoder (give --seq)");
+            }
+            return OnnxLatencyModel.open(label, file, onnxThreads);
+        }
         byte[] head = head(file);
         if (NetworkCheckpoint.isCheckpoint(file)) {
             Network net = NetworkCheckpoint.load(file);
@@ -51,7 +61,12 @@ public final class LatencyModels {
             }
         }
         if (startsWith(head, ZIP_MAGIC)) return torchScript(label, file, shapeOverride);
-        throw new IOException(file + " is not a model this benchmark knows (an engine checkpoint or a TorchScript zip)");
+        throw new IOException(file + " is not a model this benchmark knows (an engine checkpoint, a TorchScript zip or an ONNX encoder *.onnx)");
+    }
+
+    /** An ONNX file, by its extension. */
+    static boolean isOnnx(Path file) {
+        return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx");
     }
 
     /** The file name without its extension ({@code runs/dense.ckpt} becomes {@code dense}). */

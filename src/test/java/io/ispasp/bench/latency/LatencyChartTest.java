@@ -27,12 +27,12 @@ class LatencyChartTest {
         for (int b : batches) {
             for (int m = 0; m < models; m++) {
                 double median = b * (1.0 - 0.2 * m) + 0.3;
-                rows.add(new LatencyReport.Row("model-" + m, b, 10, median, median * 1.1, median * 1.3, median * 0.9, median,
-                        b * 1000 / median, m == 0 ? null : 1 / (1.0 - 0.2 * m), null, 0.1, new double[] {median}));
+                rows.add(new LatencyReport.Row("model-" + m, b, null, 10, median, median * 1.1, median * 1.3, median * 0.9, median,
+                        b * 1000 / median, m == 0 ? null : 1 / (1.0 - 0.2 * m), null, null, 0.1, new double[] {median}));
             }
         }
-        return new LatencyReport(Map.of("cpu", "test cpu", "cores", 2), 2,
-                new LatencyReport.SettingsInfo(batches, 1, 3, 10, "test"), infos, rows);
+        return new LatencyReport(Map.of("cpu", "test cpu", "cores", 2), 2, null,
+                new LatencyReport.SettingsInfo(batches, null, 1, 3, 10, "test"), infos, rows);
     }
 
     @Test
