@@ -6,7 +6,8 @@ import io.ispasp.prune.Selector;
 /**
  * The baselines beside i-SpaSP, for every kind of unit: magnitude (the L1 norm of A's weight that makes each group:
  * conv1, an expand conv, a Linear's row), activation mass (a = sum of H over the calibration data and positions),
- * random ({@link RandomSelector}) and GFS ({@link GfsSelector}).
+ * random ({@link RandomSelector}), GFS ({@link GfsSelector}) and a FLAP-style fluctuation score with bias compensation
+ * ({@link FlapSelector}).
  */
 public final class Baselines {
     private Baselines() {}
@@ -24,4 +25,6 @@ public final class Baselines {
     public static Selector random() { return new RandomSelector(); }
 
     public static Selector gfs() { return new GfsSelector(); }
+
+    public static Selector flap() { return new FlapSelector(); }
 }

@@ -5,6 +5,7 @@ import java.util.SplittableRandom;
 import java.util.function.IntFunction;
 
 import io.ispasp.engine.Cancellation;
+import io.ispasp.nn.arch.Bert;
 import io.ispasp.prune.Selection;
 import io.ispasp.prune.Selector;
 import io.ispasp.prune.UnitData;
@@ -39,6 +40,10 @@ public final class GfsSelector implements Selector {
     /** Runs GFS on the unit with the seeded mini-batch order and candidate draws. */
     @Override
     public Selection select(UnitData unit) {
+        if (unit.network().architecture() instanceof Bert) {
+            throw new IllegalArgumentException("GFS scores a classifier's loss on labelled samples; an encoder (" + unit.name()
+                    + ") outputs hidden states and its sentences carry no labels");
+        }
         SplittableRandom root = new SplittableRandom(unit.options().seed() * 1000003L + unit.index());
         MiniBatches batches = new MiniBatches(unit.calibration().size(), unit.options().gfsBatch(), root.split());
         SplittableRandom candidates = root.split();

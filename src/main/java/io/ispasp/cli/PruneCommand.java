@@ -46,7 +46,8 @@ final class PruneCommand implements Callable<Integer> {
             + "nn.Sequential MLP).")
     Path model;
 
-    @Option(names = "--method", defaultValue = "ispasp", description = "ispasp, gfs, magnitude, activation or random. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--method", defaultValue = "ispasp", description = "ispasp, gfs, magnitude, activation, random or flap "
+            + "(activation variance x squared norm of B's column, with bias compensation). Default: ${DEFAULT-VALUE}.")
     String method;
 
     @Option(names = "--ratio", description = "Fraction of groups KEPT per unit, in (0, 1]; s = max(1, floor(ratio * N)). Prunes "

@@ -11,7 +11,9 @@ public enum Method implements CliName {
     /** Largest activation mass: sum of the hidden activation over the calibration data. */
     ACTIVATION("activation"),
     /** Uniformly random, seeded. */
-    RANDOM("random");
+    RANDOM("random"),
+    /** FLAP-style: activation variance times the squared norm of B's column, with bias compensation (An et al. 2024). */
+    FLAP("flap");
 
     private final String cliName;
 

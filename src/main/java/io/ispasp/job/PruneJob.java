@@ -91,6 +91,7 @@ public final class PruneJob {
             case MAGNITUDE -> Baselines.magnitude();
             case ACTIVATION -> Baselines.activation();
             case RANDOM -> Baselines.random();
+            case FLAP -> Baselines.flap();
         };
     }
 

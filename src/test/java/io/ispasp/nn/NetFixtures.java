@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.ispasp.nn.arch.Architectures;
+import io.ispasp.nn.arch.Bert;
 import io.ispasp.nn.arch.Mlp;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.GeneratorOptional;
@@ -31,8 +32,16 @@ public final class NetFixtures {
                 Architectures.parse("mlp sizes=20,9,4 activation=tanh"),
                 Architectures.parse("mlp sizes=20,9,7,4 activation=leaky_relu slope=0.2"),
                 Architectures.parse("mlp sizes=20,9,4 activation=silu batchnorm=true"),
-                Architectures.parse("mlp sizes=20,9,4 activation=relu6"));
+                Architectures.parse("mlp sizes=20,9,4 activation=relu6"),
+                ENCODER);
     }
+
+    /** A small BERT-family encoder: two layers, hidden 16 in two heads, FFN 24. */
+    public static final Architecture ENCODER =
+            Architectures.parse("bert layers=2 hidden=16 heads=2 intermediate=24 vocab=50 positions=40 types=2 eps=1e-12");
+
+    /** Tokens per sequence of {@link #inputs} for an encoder. */
+    static final int SEQUENCE = 11;
 
     /** A random network whose BN layers have random scales, shifts and running statistics. */
     public static Network randomized(Architecture arch, long seed) {
@@ -55,12 +64,24 @@ public final class NetFixtures {
     /** Random inputs for {@code arch}: images at its native side (64 for ImageNet forms, to stay fast) or features. */
     public static Tensor inputs(Architecture arch, int n, long seed) {
         torch.manual_seed(seed);
+        if (arch instanceof Bert b) return tokens(b, n, seed);
         int side = arch.nativeInput() == 224 ? 64 : arch.nativeInput();
         long[] s = arch.inputShape(side);
         long[] shape = new long[s.length + 1];
         shape[0] = n;
         System.arraycopy(s, 0, shape, 1, s.length);
         return torch.randn(shape);
+    }
+
+    /** Random token ids [n, SEQUENCE], each sequence of a random length from 2 up, padded with -1. */
+    static Tensor tokens(Bert b, int n, long seed) {
+        java.util.Random rnd = new java.util.Random(seed);
+        long[] ids = new long[n * SEQUENCE];
+        for (int i = 0; i < n; i++) {
+            int len = i == 0 ? SEQUENCE : 2 + rnd.nextInt(SEQUENCE - 1);   // one full row, the rest padded
+            for (int t = 0; t < SEQUENCE; t++) ids[i * SEQUENCE + t] = t < len ? rnd.nextInt(b.vocab()) : -1;
+        }
+        return io.ispasp.engine.Tensors.ofLongs(ids).reshape(n, SEQUENCE);
     }
 
     /** max |a - b| / max(1, max |a|). */

@@ -62,6 +62,69 @@ class EncoderMatchesOnnxRuntimeTest {
         }
     }
 
+    /**
+     * An encoder pruned in the engine and written as ONNX runs in ONNX Runtime and gives the engine's pruned hidden
+     * states, and those equal the dense graph's with the dropped FFN neurons silenced (their weights and bias zero:
+     * GELU(0) = 0).
+     */
+    @Test
+    void aPrunedEncoderWrittenAsOnnxIsTheDenseOneWithTheDroppedNeuronsSilenced() throws Exception {
+        assumeTrue(Files.isRegularFile(OnnxFileTest.MINILM), "run datasets/fetch-minilm.sh to include the real model");
+        ModelProto model = OnnxFile.read(OnnxFileTest.MINILM);
+        BertGraph g = BertGraph.recognise(model, "minilm");
+        java.util.Random rnd = new java.util.Random(11);
+        Path prunedFile = dir.resolve("pruned.onnx"), silencedFile = dir.resolve("silenced.onnx");
+        try (Network dense = OnnxEncoder.network(model, g)) {
+            Network pruned = dense;
+            java.util.Map<String, Tensor> silenced = new java.util.LinkedHashMap<>();
+            try (PointerScope scope = new PointerScope()) {
+                for (var e : dense.state().entrySet()) silenced.put(e.getKey(), e.getValue().clone());
+                for (io.ispasp.nn.Unit u : dense.units()) {
+                    int n = u.groups();
+                    int keep = n / 4 + rnd.nextInt(n / 2);
+                    int[] kept = rnd.ints(0, n).distinct().limit(keep).sorted().toArray();
+                    java.util.Set<Integer> k = new java.util.HashSet<>();
+                    for (int c : kept) k.add(c);
+                    int[] dropped = java.util.stream.IntStream.range(0, n).filter(c -> !k.contains(c)).toArray();
+                    Network next = io.ispasp.nn.Surgery.keep(pruned, u.index(), kept);
+                    if (pruned != dense) pruned.close();
+                    pruned = next;
+                    Tensor idx = Tensors.indices(dropped);
+                    silenced.get(u.hidden() + ".weight").index_fill_(0, idx, new org.bytedeco.pytorch.Scalar(0.0));
+                    silenced.get(u.hidden() + ".bias").index_fill_(0, idx, new org.bytedeco.pytorch.Scalar(0.0));
+                }
+                try (Network quiet = Network.fromState(dense.architecture(), silenced)) {
+                    OnnxFile.write(OnnxEncoder.withNetwork(model, g, quiet), silencedFile);
+                }
+                OnnxFile.write(OnnxEncoder.withNetwork(model, g, pruned), prunedFile);
+                assertTrue(Files.size(prunedFile) < Files.size(OnnxFileTest.MINILM), "the pruned file is smaller");
+                assertMatches(pruned, prunedFile);
+                try (Network loaded = OnnxEncoder.load(prunedFile)) {
+                    assertEquals(dense.architecture(), loaded.architecture(), "the dense architecture travels in the metadata");
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(pruned.widths(), loaded.widths());
+                }
+            } finally {
+                if (pruned != dense) pruned.close();
+            }
+        }
+        TokenBatch batch;
+        try (SentenceTokenizer tok = SentenceTokenizer.open(TOKENIZER, 128)) {
+            batch = tok.encode(SENTENCES);
+        }
+        float[][][] a = onnxRuntime(prunedFile, batch), b = onnxRuntime(silencedFile, batch);
+        for (int i = 0; i < batch.sentences(); i++) {
+            for (int t = 0; t < batch.length(); t++) {
+                if (batch.mask()[i][t] == 0) continue;
+                double diff = 0, norm = 0;
+                for (int k = 0; k < a[i][t].length; k++) {
+                    diff += (a[i][t][k] - b[i][t][k]) * (double) (a[i][t][k] - b[i][t][k]);
+                    norm += b[i][t][k] * (double) b[i][t][k];
+                }
+                assertTrue(Math.sqrt(diff / norm) < 1e-4, "sentence " + i + " token " + t + ": pruned vs silenced " + Math.sqrt(diff / norm));
+            }
+        }
+    }
+
     static void assertMatches(Network net, Path onnx) throws Exception {
         TokenBatch batch;
         try (SentenceTokenizer tok = SentenceTokenizer.open(TOKENIZER, 128)) {

@@ -45,6 +45,7 @@ class NetworkTorchScriptTest {
     @ParameterizedTest
     @MethodSource("architectures")
     void exportReadsBackWithAndWithoutSpec(Architecture arch) throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeFalse(arch instanceof io.ispasp.nn.arch.Bert, "encoders are written as ONNX");
         try (Network dense = NetFixtures.randomized(arch, 4)) {
             int unit = dense.units().size() / 2;
             int[] kept = new int[(dense.unit(unit).groups() + 1) / 2];

@@ -1,0 +1,65 @@
+package io.ispasp.baseline;
+
+import io.ispasp.engine.Tensors;
+import io.ispasp.prune.Selection;
+import io.ispasp.prune.Selector;
+import io.ispasp.prune.TopK;
+import io.ispasp.prune.UnitData;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * A FLAP-style baseline (An et al. 2024, "Fluctuation-based adaptive structured pruning"): each group scores the
+ * fluctuation of its activation over the calibration rows (sample variance of H per group, every position a row)
+ * times the squared norm of B's columns that read it (BN scale folded in); the s groups of largest score stay, and
+ * the dropped groups' mean contribution moves into B's bias or the BN after it (bias compensation), where B can take
+ * it. For a 3x3 B the compensation is the mean times the sum of the taps, exact away from the border.
+ */
+public final class FlapSelector implements Selector {
+    @Override
+    public Selection select(UnitData unit) {
+        long t0 = System.nanoTime();
+        int n = unit.groups(), rows = unit.calibration().size(), batch = unit.options().batchSize();
+        double[] sum = new double[n], squares = new double[n];
+        long count = 0;
+        try (NoGradGuard g = new NoGradGuard()) {
+            for (int from = 0; from < rows; from += batch) {
+                try (PointerScope scope = new PointerScope()) {
+                    Tensor h = Tensors.toDouble(unit.hidden(unit.input(from, Math.min(rows, from + batch))));
+                    Tensors.accumulate(sum, Tensors.groupSums(h));
+                    Tensors.accumulate(squares, Tensors.groupSums(h.mul(h)));
+                    count += h.numel() / n;
+                }
+            }
+        }
+        double[] columnNorms, columnSums;   // per group: ||W_c||^2 and W_c summed over its taps, [out] each
+        int out = unit.outputs();
+        try (PointerScope scope = new PointerScope()) {
+            Tensor w = Tensors.toDouble(unit.bWeight());                       // [out, N] or [out, N, k, k]
+            Tensor perGroup = w.dim() == 4 ? w.sum(new long[] {2, 3}) : w;    // [out, N]
+            columnNorms = Tensors.columnSums(w.dim() == 4 ? w.mul(w).sum(new long[] {2, 3}) : w.mul(w));
+            columnSums = Tensors.doubles(perGroup.contiguous());
+        }
+        double[] score = new double[n], mean = new double[n];
+        for (int c = 0; c < n; c++) {
+            mean[c] = sum[c] / Math.max(1, count);
+            double variance = count > 1 ? Math.max(0, (squares[c] - sum[c] * mean[c]) / (count - 1)) : 0;
+            score[c] = variance * columnNorms[c];
+        }
+        int[] kept = TopK.indices(score, unit.keep());
+        float[] shift = null;
+        if (unit.unit().canShift()) {
+            boolean[] keep = new boolean[n];
+            for (int c : kept) keep[c] = true;
+            shift = new float[out];
+            for (int o = 0; o < out; o++) {
+                double s = 0;
+                for (int c = 0; c < n; c++) if (!keep[c]) s += columnSums[o * n + c] * mean[c];
+                shift[o] = (float) s;
+            }
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        return new Selection(kept, 1f, null, shift, "-", "", new double[0], 0, Double.NaN, null, Double.NaN, seconds, 0, 0);
+    }
+}
