@@ -14,14 +14,17 @@ import org.bytedeco.pytorch.Tensor;
  * fluctuation of its activation over the calibration rows (sample variance of H per group, every position a row)
  * times the squared norm of B's columns that read it (BN scale folded in); the s groups of largest score stay, and
  * the dropped groups' mean contribution moves into B's bias or the BN after it (bias compensation), where B can take
- * it. For a 3x3 B the compensation is the mean times the sum of the taps, exact away from the border.
+ * it. For a 3x3 B the compensation is the mean times the sum of the taps, exact away from the border. A group of
+ * several columns (an attention head) scores the sum over its columns, and each column's mean is compensated.
  */
 public final class FlapSelector implements Selector {
     @Override
     public Selection select(UnitData unit) {
         long t0 = System.nanoTime();
-        int n = unit.groups(), rows = unit.calibration().size(), batch = unit.options().batchSize();
-        double[] sum = new double[n], squares = new double[n];
+        // features = the columns of H: one per group, or a head's columns per head (group c = features [c per, (c+1) per))
+        int n = unit.groups(), per = unit.convolutional() ? 1 : unit.taps(), f = n * per;
+        int rows = unit.calibration().size(), batch = unit.options().batchSize();
+        double[] sum = new double[f], squares = new double[f];
         long count = 0;
         try (NoGradGuard g = new NoGradGuard()) {
             for (int from = 0; from < rows; from += batch) {
@@ -29,23 +32,23 @@ public final class FlapSelector implements Selector {
                     Tensor h = Tensors.toDouble(unit.hidden(unit.input(from, Math.min(rows, from + batch))));
                     Tensors.accumulate(sum, Tensors.groupSums(h));
                     Tensors.accumulate(squares, Tensors.groupSums(h.mul(h)));
-                    count += h.numel() / n;
+                    count += h.numel() / f;
                 }
             }
         }
-        double[] columnNorms, columnSums;   // per group: ||W_c||^2 and W_c summed over its taps, [out] each
+        double[] columnNorms, columnSums;   // per feature: ||W_c||^2 [f] and W_c summed over its taps [out, f]
         int out = unit.outputs();
         try (PointerScope scope = new PointerScope()) {
-            Tensor w = Tensors.toDouble(unit.bWeight());                       // [out, N] or [out, N, k, k]
-            Tensor perGroup = w.dim() == 4 ? w.sum(new long[] {2, 3}) : w;    // [out, N]
+            Tensor w = Tensors.toDouble(unit.bWeight());                       // [out, f] or [out, N, k, k]
+            Tensor perFeature = w.dim() == 4 ? w.sum(new long[] {2, 3}) : w;  // [out, f]
             columnNorms = Tensors.columnSums(w.dim() == 4 ? w.mul(w).sum(new long[] {2, 3}) : w.mul(w));
-            columnSums = Tensors.doubles(perGroup.contiguous());
+            columnSums = Tensors.doubles(perFeature.contiguous());
         }
-        double[] score = new double[n], mean = new double[n];
-        for (int c = 0; c < n; c++) {
+        double[] score = new double[n], mean = new double[f];
+        for (int c = 0; c < f; c++) {
             mean[c] = sum[c] / Math.max(1, count);
             double variance = count > 1 ? Math.max(0, (squares[c] - sum[c] * mean[c]) / (count - 1)) : 0;
-            score[c] = variance * columnNorms[c];
+            score[c / per] += variance * columnNorms[c];
         }
         int[] kept = TopK.indices(score, unit.keep());
         float[] shift = null;
@@ -55,7 +58,7 @@ public final class FlapSelector implements Selector {
             shift = new float[out];
             for (int o = 0; o < out; o++) {
                 double s = 0;
-                for (int c = 0; c < n; c++) if (!keep[c]) s += columnSums[o * n + c] * mean[c];
+                for (int c = 0; c < f; c++) if (!keep[c / per]) s += columnSums[o * f + c] * mean[c];
                 shift[o] = (float) s;
             }
         }

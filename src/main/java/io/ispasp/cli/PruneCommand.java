@@ -54,6 +54,10 @@ final class PruneCommand implements Callable<Integer> {
             + "every unit at this ratio unless --layout or --flops-target is given.")
     Double ratio;
 
+    @Option(names = "--heads", description = "Encoders: fraction of attention heads KEPT per layer, in (0, 1]; s = max(1, "
+            + "floor(heads * N)). Beside --ratio (which prunes the FFN units only); without it the heads stay dense.")
+    Double heads;
+
     @Option(names = "--layout", description = "every (all units at --ratio), reference (the authors': ResNets 0.4/0.4/0.4/1.0 on "
             + "blocks 1..n-2 of each stage; MobileNetV2 0.3 on features 6,9,10,12,13), stages:r1,r2,r3,r4 (blocks 1..n-2), "
             + "stages-all:r1,r2,r3,r4, or units:NAME=R,... (unit or hidden-module names, e.g. layer1.1=0.4,features.6=0.3,2=0.5).")
@@ -161,6 +165,7 @@ final class PruneCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         TorchRuntime.init();
         if (layout != null && flopsTarget != null) throw new IllegalArgumentException("give --layout or --flops-target, not both");
+        if (heads != null && flopsTarget != null) throw new IllegalArgumentException("give --heads or --flops-target, not both");
         if (finetuneEpochs < 0) throw new IllegalArgumentException("--finetune-epochs must be >= 0, got " + finetuneEpochs);
         try (OutputTransaction outputs = OutputTransaction.of(ModelFile.output("--out", out), new Output("--report", report));
              Network dense = ModelFile.load(model)) {
@@ -174,7 +179,8 @@ final class PruneCommand implements Callable<Integer> {
                     .gfsCandidates(gfsCandidates).gfsBatch(gfsBatch).seed(seed).earlyStop(!noEarlyStop)
                     .device(Device.parse(device)).memory(memory == null ? -1 : bytes("--memory", memory)).spill(spillFolder(spill)).build();
             PruneJob.checkDevice(options.device());
-            Layout l = flopsTarget != null ? null : layout == null && ratio == null ? null : Layout.parse(layout, dense, ratio);
+            Layout l = flopsTarget != null ? null : layout == null && ratio == null && heads == null ? null
+                    : Layout.parse(layout, dense.architecture(), ratio, heads);
             if (l == null && flopsTarget == null) throw new IllegalArgumentException("give --ratio, --layout or --flops-target");
             DataOptions.Splits splits = data.load(dense, model);
             if (options.method() == Method.GFS) splits.labelledTrain("--method gfs", dense);

@@ -23,7 +23,7 @@ public record Blueprint(Program program, Map<String, long[]> shapes, List<UnitSp
     /** The dense width (groups) of every unit. */
     public int[] widths() {
         int[] w = new int[units.size()];
-        for (int u = 0; u < w.length; u++) w[u] = (int) shapes.get(units.get(u).hidden() + ".weight")[0];
+        for (int u = 0; u < w.length; u++) w[u] = units.get(u).groupsOf(shapes.get(units.get(u).hidden() + ".weight")[0]);
         return w;
     }
 

@@ -26,12 +26,12 @@ public record Complexity(long params, long flops) {
         return of(arch, shapes, size, widths);
     }
 
-    /** {@code shapes} (modified) with unit {@code u} cut to {@code widths[u]} groups. */
+    /** {@code shapes} (modified) with unit {@code u} cut to {@code widths[u]} groups (of the unit's columns each). */
     static Complexity of(Architecture arch, Map<String, long[]> shapes, int size, int[] widths) {
         java.util.List<UnitSpec> units = arch.blueprint().units();
         if (widths.length != units.size()) throw new IllegalArgumentException(widths.length + " widths for " + units.size() + " units");
         for (int u = 0; u < widths.length; u++) {
-            for (UnitSpec.Coupled c : units.get(u).coupled()) shapes.get(c.tensor())[c.dim()] = widths[u];
+            for (UnitSpec.Coupled c : units.get(u).coupled()) shapes.get(c.tensor())[c.dim()] = (long) widths[u] * units.get(u).columns();
         }
         return of(arch.blueprint().program(), shapes, arch.inputShape(size));
     }

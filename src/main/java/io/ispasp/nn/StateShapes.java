@@ -52,9 +52,10 @@ public final class StateShapes {
             String widthTensor = u.hidden() + ".weight";
             long[] w = actual.get(widthTensor);
             long full = dense.get(widthTensor)[0];
-            if (w.length == 0 || w[0] < 1 || w[0] > full) {
+            if (w.length == 0 || w[0] < 1 || w[0] > full || w[0] % u.columns() != 0) {
                 throw new IllegalArgumentException("tensor '" + widthTensor + "' has shape " + Arrays.toString(w)
-                        + ": unit " + u.name() + " needs between 1 and " + full + " groups");
+                        + ": unit " + u.name() + " needs between 1 and " + full / u.columns() + " groups"
+                        + (u.columns() > 1 ? " of " + u.columns() + " rows" : ""));
             }
             for (UnitSpec.Coupled c : u.coupled()) expected.get(c.tensor())[c.dim()] = w[0];
         }

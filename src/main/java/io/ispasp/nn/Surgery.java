@@ -45,7 +45,7 @@ public final class Surgery {
         String bName = u.bModule() + ".weight";
         LinkedHashMap<String, Tensor> next = new LinkedHashMap<>();
         try (PointerScope scope = new PointerScope()) {
-            Tensor idx = Tensors.indices(kept);
+            Tensor idx = Tensors.indices(u.spec().columnsOf(kept));   // a head keeps all its columns
             for (Map.Entry<String, Tensor> e : net.state().entrySet()) {
                 Integer dim = coupled.get(e.getKey());
                 Tensor t = dim == null ? e.getValue() : e.getValue().index_select(dim, idx);

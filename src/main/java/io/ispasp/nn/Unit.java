@@ -41,7 +41,10 @@ public final class Unit {
     public String hidden() { return spec.hidden(); }
 
     /** N: the unit's groups now. */
-    public int groups() { return (int) net.tensor(spec.hidden() + ".weight").size(0); }
+    public int groups() { return spec.groupsOf(net.tensor(spec.hidden() + ".weight").size(0)); }
+
+    /** Columns of H per group: 1, or a head's width for attention heads. */
+    public int columns() { return spec.columns(); }
 
     /** B's output width (channels or features). */
     public int outputs() { return (int) net.tensor(bModule() + ".weight").size(0); }
@@ -52,8 +55,11 @@ public final class Unit {
     /** B's kernel side (1 for a Linear). */
     public int kernel() { return convolutional() ? (int) net.tensor(bModule() + ".weight").size(2) : 1; }
 
-    /** B's kernel taps: 9 for a 3x3 conv, 1 for a 1x1 conv or a Linear. */
-    public int taps() { return kernel() * kernel(); }
+    /**
+     * Features B reads per group: 9 for a 3x3 conv, 1 for a 1x1 conv or a Linear over single neurons, a head's width
+     * for a Linear over attention heads; feature index = group x taps + k (group-major, B's weight order) either way.
+     */
+    public int taps() { return convolutional() ? kernel() * kernel() : spec.columns(); }
 
     /** B's stride (1 for a Linear). */
     public int stride() { return bOp() instanceof Op.Conv c ? c.stride() : 1; }
@@ -167,15 +173,26 @@ public final class Unit {
         return t.div(kappa).where(kappa.ne(new Scalar(0)), torch.zeros_like(t));
     }
 
-    /** Per group, the L1 norm of A's weight that makes it (the magnitude criterion). */
+    /** Per group, the L1 norm of A's weight that makes it (the magnitude criterion; all of a head's rows). */
     public double[] filterNorms() {
         Tensor w = net.tensor(spec.aWeight());
-        long[] dims = new long[(int) w.dim() - 1];
-        for (int i = 0; i < dims.length; i++) dims[i] = i + 1;
         try (PointerScope scope = new PointerScope()) {
-            return Tensors.doubles(w.abs().sum(dims, false, new ScalarTypeOptional(torch.ScalarType.Double)));
+            return Tensors.doubles(w.abs().reshape(groups(), -1).sum(new long[] {1}, false, new ScalarTypeOptional(torch.ScalarType.Double)));
         }
     }
+
+    /** Per group, the sums of {@code t} (shaped like H) over rows, positions and the group's columns. */
+    public double[] groupSums(Tensor t) {
+        double[] perColumn = Tensors.groupSums(t);
+        int cols = spec.columns();
+        if (cols == 1) return perColumn;
+        double[] sums = new double[perColumn.length / cols];
+        for (int i = 0; i < perColumn.length; i++) sums[i / cols] += perColumn[i];
+        return sums;
+    }
+
+    /** The indices along H's dimension 1 (and B's weight's) of the groups {@code groups} (ascending). */
+    public Tensor columnIndices(int[] groups) { return Tensors.indices(spec.columnsOf(groups)); }
 
     @Override
     public String toString() { return spec.name() + " (" + groups() + " groups)"; }

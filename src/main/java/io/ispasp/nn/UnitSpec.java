@@ -23,12 +23,21 @@ import java.util.List;
  *                 group (its L1 norm is the magnitude criterion), B's weight is the one with dimension 1
  * @param stage    stage index for per-stage layouts (ResNets), -1 where the family has no stages
  * @param inner    whether the unit is in an inner block of its stage (blocks 1..n-2: the authors' stage layouts)
+ * @param columns  columns of H (rows of {@code hidden}, of every coupled tensor) one group spans: 1 for a channel or a
+ *                 neuron, a head's width for attention heads (group c = columns [c columns, (c + 1) columns))
  */
 public record UnitSpec(String name, String hidden, String input, int start, int hiddenOp, int bOp, String bNorm,
-                       List<Coupled> coupled, int stage, boolean inner) {
+                       List<Coupled> coupled, int stage, boolean inner, int columns) {
     public UnitSpec {
         coupled = List.copyOf(coupled);
         if (!(start <= hiddenOp && hiddenOp < bOp)) throw new IllegalArgumentException(name + ": ops out of order");
+        if (columns < 1) throw new IllegalArgumentException(name + ": columns per group must be positive, got " + columns);
+    }
+
+    /** A unit whose groups are single channels or neurons. */
+    public UnitSpec(String name, String hidden, String input, int start, int hiddenOp, int bOp, String bNorm,
+                    List<Coupled> coupled, int stage, boolean inner) {
+        this(name, hidden, input, start, hiddenOp, bOp, bNorm, coupled, stage, inner, 1);
     }
 
     /** A tensor coupled to the unit's groups, indexed by them along {@code dim}. */
@@ -36,4 +45,21 @@ public record UnitSpec(String name, String hidden, String input, int start, int 
 
     /** The name of A's weight that makes the groups. */
     public String aWeight() { return coupled.get(0).tensor(); }
+
+    /** Whether a group spans several columns (attention heads): {@code --ratio} leaves such units dense, {@code --heads} sets them. */
+    public boolean heads() { return columns > 1; }
+
+    /** Groups of a coupled tensor that is {@code size} wide along its coupled dimension. */
+    public int groupsOf(long size) {
+        if (size % columns != 0) throw new IllegalArgumentException(name + ": width " + size + " is not a multiple of " + columns + " columns per group");
+        return (int) (size / columns);
+    }
+
+    /** The coupled indices (columns of H) of {@code groups} (ascending): each group's {@code columns} columns in order. */
+    public int[] columnsOf(int[] groups) {
+        if (columns == 1) return groups.clone();
+        int[] c = new int[groups.length * columns];
+        for (int i = 0; i < groups.length; i++) for (int k = 0; k < columns; k++) c[i * columns + k] = groups[i] * columns + k;
+        return c;
+    }
 }

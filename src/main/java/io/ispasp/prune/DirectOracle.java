@@ -49,8 +49,8 @@ public final class DirectOracle implements ScoreOracle {
                 try (PointerScope inner = new PointerScope()) {
                     int to = Math.min(rows, from + batch);
                     Tensor h = unit.hidden(unit.input(from, to));
-                    Tensors.accumulate(mass, Tensors.groupSums(h));
-                    bytes += 4 * (h.numel() + h.numel() / groups * outputs);
+                    Tensors.accumulate(mass, unit.groupSums(h));
+                    bytes += 4 * (h.numel() + h.numel() / h.size(1) * outputs);
                     fits &= bytes <= cacheBytes;
                     if (fits) cache.add(new Tensor[] {Tensors.retained(h.contiguous()), Tensors.retained(unit.target(from, to, h).contiguous())});
                 }
@@ -74,7 +74,7 @@ public final class DirectOracle implements ScoreOracle {
         double[] scores = withScores ? new double[groups] : null;
         double residual = 0;
         try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
-            Tensor weightS = support.length > 0 ? weight.index_select(1, Tensors.indices(support)).contiguous() : null;
+            Tensor weightS = support.length > 0 ? weight.index_select(1, unit.hiddenIndices(support)).contiguous() : null;
             int rows = unit.calibration().size(), batch = unit.options().batchSize();
             for (int b = 0, from = 0; from < rows; b++, from += batch) {
                 try (PointerScope inner = new PointerScope()) {
@@ -89,7 +89,7 @@ public final class DirectOracle implements ScoreOracle {
                             case GROUP_NORM -> grad.mul(grad);
                             case CORRELATION -> h.mul(grad);
                         };
-                        Tensors.accumulate(scores, Tensors.groupSums(reduced));
+                        Tensors.accumulate(scores, unit.groupSums(reduced));
                     }
                 }
             }
@@ -112,7 +112,7 @@ public final class DirectOracle implements ScoreOracle {
         double zz = 0;
         long rowsSeen = 0;
         try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
-            Tensor idx = Tensors.indices(support);
+            Tensor idx = unit.hiddenIndices(support);
             int rows = unit.calibration().size(), batch = unit.options().batchSize();
             for (int b = 0, from = 0; from < rows; b++, from += batch) {
                 try (PointerScope inner = new PointerScope()) {

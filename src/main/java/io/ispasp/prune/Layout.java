@@ -14,7 +14,9 @@ import io.ispasp.nn.UnitSpec;
  * Which units of a network are pruned and at what ratio (fraction of groups kept; 1 = left dense), for every
  * family. Units are pruned in unit order, input to output. Text forms ({@link #parse}):
  * <ul>
- *   <li>{@code every}: every unit at the given ratio (what a plain {@code --ratio R} means);</li>
+ *   <li>{@code every}: every unit at the given ratio (what a plain {@code --ratio R} means), except attention heads
+ *       (units whose groups span several columns), which stay dense unless a heads ratio ({@code --heads R}) is given:
+ *       heads change an encoder far more per group than FFN neurons, so they are pruned only when asked for;</li>
  *   <li>{@code reference}: the authors' layouts (ResNets 0.4/0.4/0.4/1.0 per stage on blocks 1..n-2 of each
  *       stage, both units of a Bottleneck alike; MobileNetV2 0.3 on features 6, 9, 10, 12, 13); families without
  *       one are refused;</li>
@@ -35,10 +37,15 @@ public final class Layout {
 
     public static Layout every(Network net, double ratio) { return every(net.architecture(), ratio); }
 
-    public static Layout every(Architecture arch, double ratio) {
+    public static Layout every(Architecture arch, double ratio) { return every(arch, ratio, 1.0); }
+
+    /** Every unit at {@code ratio}, attention heads units at {@code heads}. */
+    public static Layout every(Architecture arch, double ratio, double heads) {
         checkRatio(ratio, "--ratio");
-        double[] r = new double[arch.blueprint().units().size()];
-        Arrays.fill(r, ratio);
+        checkRatio(heads, "--heads");
+        List<UnitSpec> units = arch.blueprint().units();
+        double[] r = new double[units.size()];
+        for (int u = 0; u < r.length; u++) r[u] = units.get(u).heads() ? heads : ratio;
         return new Layout(r);
     }
 
@@ -75,8 +82,25 @@ public final class Layout {
      */
     public static Layout parse(String text, Network net, Double ratio) { return parse(text, net.architecture(), ratio); }
 
-    public static Layout parse(String text, Architecture net, Double ratio) {
-        if (text == null || text.isBlank() || text.equals("every")) {
+    public static Layout parse(String text, Architecture net, Double ratio) { return parse(text, net, ratio, null); }
+
+    /**
+     * As {@link #parse(String, Architecture, Double)}, with {@code heads} the value of {@code --heads} (may be null):
+     * the ratio of every attention heads unit in {@code every} (the other units then stay dense without a ratio).
+     */
+    public static Layout parse(String text, Architecture net, Double ratio, Double heads) {
+        boolean every = text == null || text.isBlank() || text.equals("every");
+        if (heads != null) {
+            if (!every) {
+                throw new IllegalArgumentException("--heads " + heads + " goes with --ratio, not --layout '" + text
+                        + "' (name head units there: units:layer.0.heads=R,...)");
+            }
+            boolean hasHeads = false;
+            for (UnitSpec u : net.blueprint().units()) hasHeads |= u.heads();
+            if (!hasHeads) throw new IllegalArgumentException("--heads " + heads + ": " + net.name() + " has no attention heads units");
+            return every(net, ratio == null ? 1.0 : ratio, heads);
+        }
+        if (every) {
             if (ratio == null) throw new IllegalArgumentException("give --ratio R (every unit at R) or a --layout");
             return every(net, ratio);
         }

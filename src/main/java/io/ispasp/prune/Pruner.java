@@ -98,7 +98,7 @@ public final class Pruner {
     static Tensor rawWeight(UnitData unit, Selection sel) {
         if (sel.nextWeight() == null) return null;
         int out = unit.outputs(), s = sel.kept().length, k = unit.unit().kernel();
-        Tensor w = unit.unit().dividedByKappa(Tensors.of(sel.nextWeight(), out, (long) s * k * k));
+        Tensor w = unit.unit().dividedByKappa(Tensors.of(sel.nextWeight(), out, (long) s * unit.taps()));
         return unit.convolutional() ? w.reshape(out, s, k, k) : w;
     }
 }

@@ -102,9 +102,15 @@ public final class UnitData {
     /** H = A(X). */
     public Tensor hidden(Tensor input) { return unit.hidden(input); }
 
+    /** The indices along H's dimension 1 (and a Linear B's columns) of the groups {@code support}: a head's columns. */
+    public Tensor hiddenIndices(int[] support) { return unit.columnIndices(support); }
+
+    /** Per group, the sums of {@code t} (H's shape) over rows, positions and the group's columns. */
+    public double[] groupSums(Tensor t) { return unit.groupSums(t); }
+
     /** B_lin of H restricted to the groups {@code support} (ascending), without B's shift. */
     public Tensor bLinear(Tensor h, int[] support, Tensor weightS) {
-        Tensor hS = h.index_select(1, Tensors.indices(support));
+        Tensor hS = h.index_select(1, hiddenIndices(support));
         if (!convolutional()) return hS.mm(weightS.t());
         return Convolution.conv2d(hS, weightS, null, stride(), unit.padding(), 1);
     }
@@ -149,15 +155,19 @@ public final class UnitData {
         try (NoGradGuard g = new NoGradGuard()) {
             for (int from = 0; from < rows; from += batch) {
                 try (PointerScope scope = new PointerScope()) {
-                    Tensors.accumulate(mass, Tensors.groupSums(hidden(input(from, Math.min(rows, from + batch)))));
+                    Tensors.accumulate(mass, groupSums(hidden(input(from, Math.min(rows, from + batch)))));
                 }
             }
         }
         return mass;
     }
 
-    /** A per-group vector shaped to multiply H: [1, N] or [1, N, 1, 1]. */
+    /** A per-group vector shaped to multiply H: [1, N] or [1, N, 1, 1] ([1, N x columns] for heads, each value repeated). */
     public Tensor groupVector(float[] values) {
-        return convolutional() ? Tensors.of(values, 1, values.length, 1, 1) : Tensors.of(values, 1, values.length);
+        if (convolutional()) return Tensors.of(values, 1, values.length, 1, 1);
+        int cols = unit.columns();
+        float[] perColumn = new float[values.length * cols];
+        for (int i = 0; i < perColumn.length; i++) perColumn[i] = values[i / cols];
+        return Tensors.of(perColumn, 1, perColumn.length);
     }
 }

@@ -64,6 +64,10 @@ public final class UnitStatistics {
     /** Whether the statistics path applies to {@code unit}, or why not (null when it does). */
     public static String unsupported(UnitData unit) {
         if (unit.taps() == 1) return null;
+        if (!unit.convolutional()) {
+            return "B reads groups of " + unit.taps() + " columns (attention heads): the statistics path handles single"
+                    + " columns or 3x3 patches; the direct path is cheap with so few groups";
+        }
         if (unit.taps() != 9 || unit.stride() != 1) {
             return "B is a " + unit.unit().kernel() + "x" + unit.unit().kernel() + " conv with stride " + unit.stride()
                     + ": the patch statistics need a 3x3 conv with stride 1";

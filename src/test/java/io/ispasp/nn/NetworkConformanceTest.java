@@ -83,7 +83,8 @@ class NetworkConformanceTest {
                 pruned = next;
                 assertEquals(k.length, pruned.unit(u.index()).groups(), u.name());
                 if (dropped.isEmpty()) continue;
-                Tensor idx = Tensors.indices(dropped.stream().mapToInt(Integer::intValue).toArray());
+                // a dropped head is silenced by zeroing its value rows and bias (its context columns become 0)
+                Tensor idx = Tensors.indices(u.spec().columnsOf(dropped.stream().mapToInt(Integer::intValue).toArray()));
                 silenced.get(u.hidden() + ".weight").index_fill_(0, idx, new Scalar(0.0));
                 Tensor bias = silenced.get(u.hidden() + ".bias");
                 if (bias != null) bias.index_fill_(0, idx, new Scalar(0.0));

@@ -65,7 +65,7 @@ class EncoderMatchesOnnxRuntimeTest {
     /**
      * An encoder pruned in the engine and written as ONNX runs in ONNX Runtime and gives the engine's pruned hidden
      * states, and those equal the dense graph's with the dropped FFN neurons silenced (their weights and bias zero:
-     * GELU(0) = 0).
+     * GELU(0) = 0) and the dropped heads silenced (their value rows and bias zero: their context columns are zero).
      */
     @Test
     void aPrunedEncoderWrittenAsOnnxIsTheDenseOneWithTheDroppedNeuronsSilenced() throws Exception {
@@ -89,7 +89,7 @@ class EncoderMatchesOnnxRuntimeTest {
                     Network next = io.ispasp.nn.Surgery.keep(pruned, u.index(), kept);
                     if (pruned != dense) pruned.close();
                     pruned = next;
-                    Tensor idx = Tensors.indices(dropped);
+                    Tensor idx = Tensors.indices(u.spec().columnsOf(dropped));   // a head: its value rows and bias
                     silenced.get(u.hidden() + ".weight").index_fill_(0, idx, new org.bytedeco.pytorch.Scalar(0.0));
                     silenced.get(u.hidden() + ".bias").index_fill_(0, idx, new org.bytedeco.pytorch.Scalar(0.0));
                 }

@@ -16,9 +16,13 @@ import io.ispasp.nn.UnitSpec;
  * + exact GELU, output dense, add + LayerNorm]; the output is the last hidden state [batch, seq, hidden] (pooling is
  * the caller's). The input is int64 token ids [batch, seq] with -1 at padding, token type 0 everywhere (single
  * sentences); one sample is one sequence, so {@link #inputShape(int)} takes its length.
- * <p>Units: the feed-forward network of every layer, named {@code layer.L.ffn}: A = intermediate dense + GELU over the
- * real tokens' rows (one row per token, padding excluded), groups = its neurons, B = the output dense. Attention
- * heads are not units yet (docs/design.md, "Transformers").
+ * <p>Units, two per layer in pruning order: the attention heads, {@code layer.L.heads}: A = the self-attention
+ * (input: the hidden state), H = its context over the real tokens, group c = head c's {@code headSize} columns of the
+ * context (query, key and value rows of the head, its columns of the output dense), B = the attention output dense;
+ * then the feed-forward network, {@code layer.L.ffn}: A = intermediate dense + GELU over the real tokens' rows (one
+ * row per token, padding excluded), groups = its neurons, B = the output dense. The hidden module of a heads unit is
+ * the value projection: zeroing a head's value rows and bias zeroes its context columns (docs/design.md,
+ * "Transformers").
  *
  * @param layers       encoder layers
  * @param hidden       hidden width
@@ -40,6 +44,9 @@ public record Bert(int layers, int hidden, int heads, int intermediate, int voca
         if (hidden % heads != 0) throw new IllegalArgumentException("bert hidden=" + hidden + " is not a multiple of heads=" + heads);
         if (!(eps > 0)) throw new IllegalArgumentException("bert eps=" + eps + " must be positive");
     }
+
+    /** The unit name of layer {@code l}'s attention heads. */
+    public static String headsUnit(int l) { return "layer." + l + ".heads"; }
 
     /** The unit name of layer {@code l}'s feed-forward network. */
     public static String ffnUnit(int l) { return "layer." + l + ".ffn"; }
@@ -93,8 +100,12 @@ public record Bert(int layers, int hidden, int heads, int intermediate, int voca
                 b.tensor(p + "attention.self." + m + ".weight", hidden, hidden);
                 b.tensor(p + "attention.self." + m + ".bias", hidden);
             }
+            int attention = b.next();
             b.op(new Op.SelfAttention("c", "h", p + "attention.self", hidden / heads));
+            int output = b.next();
             b.linear("o", "c", p + "attention.output.dense", hidden, hidden, true);
+            b.unit(new UnitSpec(headsUnit(l), p + "attention.self.value", "h", attention, attention, output, null,
+                    headsCoupled(p), -1, false, hidden / heads));
             b.op(new Op.TokenAdd("h", "h", "o"));
             layerNorm(b, p + "attention.output.LayerNorm");
             int start = b.next();
@@ -111,6 +122,17 @@ public record Bert(int layers, int hidden, int heads, int intermediate, int voca
                             new UnitSpec.Coupled(p + "output.dense.weight", 1)), -1, false));
         }
         return b.build("h");
+    }
+
+    /** What removing a head removes: its rows of value (first: the magnitude criterion), query and key, its output columns. */
+    private static List<UnitSpec.Coupled> headsCoupled(String p) {
+        List<UnitSpec.Coupled> c = new java.util.ArrayList<>();
+        for (String m : new String[] {"value", "query", "key"}) {
+            c.add(new UnitSpec.Coupled(p + "attention.self." + m + ".weight", 0));
+            c.add(new UnitSpec.Coupled(p + "attention.self." + m + ".bias", 0));
+        }
+        c.add(new UnitSpec.Coupled(p + "attention.output.dense.weight", 1));
+        return c;
     }
 
     private void layerNorm(Blueprint.Builder b, String module) {
