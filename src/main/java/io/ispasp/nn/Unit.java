@@ -67,9 +67,14 @@ public final class Unit {
     /** B's padding (0 for a Linear). */
     public int padding() { return bOp() instanceof Op.Conv c ? c.pad() : 0; }
 
-    /** The activation that makes H. */
+    /**
+     * The activation that makes H (ReLU where H is an op after one, such as a pooling), or null where no activation
+     * does: the context of attention heads, which takes any sign.
+     */
     public Activation activation() {
-        return net.program().op(spec.hiddenOp()) instanceof Op.Act a ? a.kind() : Activation.RELU;
+        Op op = net.program().op(spec.hiddenOp());
+        if (op instanceof Op.SelfAttention) return null;
+        return op instanceof Op.Act a ? a.kind() : Activation.RELU;
     }
 
     /** Module path of B's conv or Linear. */

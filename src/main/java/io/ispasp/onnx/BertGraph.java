@@ -24,21 +24,23 @@ import io.ispasp.onnx.proto.OnnxProto.ValueInfoProto;
  * times [self-attention, add + LayerNorm, intermediate dense + GELU, output dense, add + LayerNorm].
  * <p>Weights are found by their module names. The exporters name the biases
  * ({@code encoder.layer.3.intermediate.dense.bias}) but not the MatMul weights ({@code onnx::MatMul_801}), so each
- * dense layer's weight is the initializer of the MatMul whose output that bias is added to. The head count is read
- * from the constant dimensions of the reshape that splits the query into heads, LayerNorm's epsilon from the
+ * dense layer's weight is the initializer of the MatMul whose output that bias is added to. Each layer's head count
+ * and the head width are read from the constant dimensions of the reshapes that split its projections into heads
+ * ({@link HeadShapes}; a pruned encoder's layers may keep different numbers of heads), LayerNorm's epsilon from the
  * constant added to the variance. Anything else is refused with one line saying what was found.
  *
- * @param weights every weight under its module name ({@code ...query.weight} is the MatMul's {@code [in, out]}
- *                matrix, the transpose of PyTorch's Linear weight), in graph order
+ * @param heads     the dense model's head count: hidden / headSize (a pruned file's metadata gives the rest)
+ * @param weights   every weight under its module name ({@code ...query.weight} is the MatMul's {@code [in, out]}
+ *                  matrix, the transpose of PyTorch's Linear weight), in graph order
+ * @param attention each layer's heads as exported, with the shape constants that carry their number
  */
-public record BertGraph(int layers, int hidden, int heads, int intermediate, int vocab, int positions, int typeVocab,
-                        double layerNormEps, List<String> inputs, String output, Map<String, TensorProto> weights) {
+public record BertGraph(int layers, int hidden, int heads, int headSize, int intermediate, int vocab, int positions, int typeVocab,
+                        double layerNormEps, List<String> inputs, String output, Map<String, TensorProto> weights,
+                        List<HeadShapes.Layer> attention) {
 
     static final String[] LINEARS = {"attention.self.query", "attention.self.key", "attention.self.value",
             "attention.output.dense", "intermediate.dense", "output.dense"};
     static final String[] NORMS = {"attention.output.LayerNorm", "output.LayerNorm"};
-
-    public int headSize() { return hidden / heads; }
 
     /** The encoder of {@code model}; {@code source} names it in messages. */
     public static BertGraph recognise(ModelProto model, String source) throws IOException {
@@ -82,12 +84,32 @@ public record BertGraph(int layers, int hidden, int heads, int intermediate, int
                 weights.put(p + norm + ".bias", required(init, p + norm + ".bias", source));
             }
         }
-        checkShapes(weights, layers, hidden, source);
+        HeadShapes.Index index = new HeadShapes.Index(g);
+        List<HeadShapes.Layer> attention = new ArrayList<>();
+        for (int l = 0; l < layers; l++) {
+            String p = "encoder.layer." + l + ".attention.";
+            String[] projections = new String[3];
+            long[] widths = new long[3];
+            String[] qkv = {"self.query", "self.key", "self.value"};
+            for (int i = 0; i < 3; i++) {
+                projections[i] = linears.get(p + qkv[i]).output();
+                TensorProto w = weights.get(p + qkv[i] + ".weight");
+                widths[i] = w.getDimsCount() == 2 ? w.getDims(1) : -1;
+            }
+            attention.add(HeadShapes.find(index, l, projections, widths, linears.get(p + "output.dense").input(), source));
+        }
+        int headSize = attention.get(0).headSize();
+        for (int l = 1; l < layers; l++) {
+            if (attention.get(l).headSize() != headSize) {
+                throw new IOException(source + ": heads of " + headSize + " columns in layer 0 but " + attention.get(l).headSize() + " in layer " + l);
+            }
+        }
+        if (hidden % headSize != 0) throw new IOException(source + ": hidden " + hidden + " is not a multiple of the head width " + headSize);
+        checkShapes(weights, layers, hidden, attention, source);
         int intermediate = 0;   // the widest layer's (all of them in a dense model)
         for (int l = 0; l < layers; l++) {
             intermediate = Math.max(intermediate, (int) weights.get("encoder.layer." + l + ".intermediate.dense.weight").getDims(1));
         }
-        int heads = heads(linears.get("encoder.layer.0.attention.self.query").output(), init, producer, consumers, hidden, source);
         double eps = layerNormEps(g, init, producer, source);
         long erf = g.getNodeList().stream().filter(n -> n.getOpType().equals("Erf")).count();
         if (erf != layers) {
@@ -98,14 +120,14 @@ public record BertGraph(int layers, int hidden, int heads, int intermediate, int
         if (!inputs.contains("input_ids") || !inputs.contains("attention_mask")) {
             throw new IOException(source + ": inputs " + inputs + " lack input_ids or attention_mask");
         }
-        return new BertGraph(layers, hidden, heads, intermediate, (int) word.getDims(0),
+        return new BertGraph(layers, hidden, hidden / headSize, headSize, intermediate, (int) word.getDims(0),
                 (int) weights.get("embeddings.position_embeddings.weight").getDims(0),
                 (int) weights.get("embeddings.token_type_embeddings.weight").getDims(0), eps, inputs,
-                g.getOutput(0).getName(), weights);
+                g.getOutput(0).getName(), weights, List.copyOf(attention));
     }
 
-    /** A dense layer as exported: its MatMul's [in, out] weight and the output of the Add of its bias. */
-    private record Linear(TensorProto weight, String output) {}
+    /** A dense layer as exported: its MatMul's [in, out] weight, what the MatMul reads, and the output of the Add of its bias. */
+    private record Linear(TensorProto weight, String input, String output) {}
 
     /** Module name -> the dense layer whose MatMul output its bias ({@code module.bias}) is added to. */
     private static Map<String, Linear> linears(GraphProto g, Map<String, TensorProto> init, Map<String, List<NodeProto>> consumers) {
@@ -116,49 +138,10 @@ public record BertGraph(int layers, int hidden, int heads, int intermediate, int
                 if (!add.getOpType().equals("Add")) continue;
                 for (String in : add.getInputList()) {
                     if (in.endsWith(".bias") && init.containsKey(in)) {
-                        out.put(in.substring(0, in.length() - 5), new Linear(init.get(mm.getInput(1)), add.getOutput(0)));
+                        out.put(in.substring(0, in.length() - 5), new Linear(init.get(mm.getInput(1)), mm.getInput(0), add.getOutput(0)));
                     }
                 }
             }
-        }
-        return out;
-    }
-
-    /** The head count: the constant third dimension of the Reshape that splits the query's output into heads. */
-    private static int heads(String queryOutput, Map<String, TensorProto> init, Map<String, NodeProto> producer,
-                             Map<String, List<NodeProto>> consumers, int hidden, String source) throws IOException {
-        for (NodeProto reshape : consumers.getOrDefault(queryOutput, List.of())) {
-            if (!reshape.getOpType().equals("Reshape")) continue;
-            List<Long> dims = shapeConstants(reshape.getInput(1), init, producer);
-            if (dims.size() == 2 && dims.get(0) * dims.get(1) == hidden) return (int) (long) dims.get(0);
-        }
-        throw new IOException(source + ": could not read the head count from the reshape after the first query projection");
-    }
-
-    /** The constant trailing entries of a Reshape's shape: a constant tensor, or a Concat of gathered and constant parts. */
-    private static List<Long> shapeConstants(String name, Map<String, TensorProto> init, Map<String, NodeProto> producer) {
-        List<Long> constant = longs(name, init, producer);
-        if (constant != null) return constant.size() == 4 ? constant.subList(2, 4) : List.of();
-        NodeProto concat = producer.get(name);
-        if (concat == null || !concat.getOpType().equals("Concat")) return List.of();
-        List<Long> out = new ArrayList<>();
-        for (String part : concat.getInputList()) {
-            List<Long> v = longs(part, init, producer);
-            if (v != null) out.addAll(v);
-        }
-        return out;
-    }
-
-    /** The int64 values of a constant (initializer or Constant node, through Unsqueeze), or null when not constant. */
-    private static List<Long> longs(String name, Map<String, TensorProto> init, Map<String, NodeProto> producer) {
-        NodeProto n = producer.get(name);
-        if (n != null && n.getOpType().equals("Unsqueeze")) return longs(n.getInput(0), init, producer);
-        TensorProto t = constant(name, init, producer);
-        if (t == null || t.getDataType() != TensorProto.DataType.INT64_VALUE) return null;
-        List<Long> out = new ArrayList<>(t.getInt64DataList());
-        if (out.isEmpty()) {
-            ByteBuffer raw = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-            while (raw.remaining() >= 8) out.add(raw.getLong());
         }
         return out;
     }
@@ -203,15 +186,21 @@ public record BertGraph(int layers, int hidden, int heads, int intermediate, int
         return null;
     }
 
-    /** Each layer's shapes; its FFN width is its own (a pruned encoder's layers may differ), the rest is {@code hidden}. */
-    private static void checkShapes(Map<String, TensorProto> w, int layers, int hidden, String source) throws IOException {
+    /**
+     * Each layer's shapes; its FFN width and its heads are its own (a pruned encoder's layers may differ): the
+     * projections are heads x headSize wide, the rest is {@code hidden}.
+     */
+    private static void checkShapes(Map<String, TensorProto> w, int layers, int hidden, List<HeadShapes.Layer> attention,
+                                    String source) throws IOException {
         for (int l = 0; l < layers; l++) {
             String p = "encoder.layer." + l + ".";
             TensorProto up = w.get(p + "intermediate.dense.weight");
             long intermediate = up.getDimsCount() == 2 ? up.getDims(1) : -1;
+            long heads = (long) attention.get(l).heads() * attention.get(l).headSize();
             for (String lin : LINEARS) {
-                long in = lin.equals("output.dense") ? intermediate : hidden;
-                long out = lin.equals("intermediate.dense") ? intermediate : hidden;
+                boolean projection = lin.startsWith("attention.self.");
+                long in = lin.equals("output.dense") ? intermediate : lin.equals("attention.output.dense") ? heads : hidden;
+                long out = lin.equals("intermediate.dense") ? intermediate : projection ? heads : hidden;
                 expect(w.get(p + lin + ".weight"), p + lin + ".weight", source, in, out);
                 expect(w.get(p + lin + ".bias"), p + lin + ".bias", source, out);
             }
@@ -240,6 +229,6 @@ public record BertGraph(int layers, int hidden, int heads, int intermediate, int
     @Override
     public String toString() {
         return String.format(Locale.ROOT, "BERT encoder: %d layers, hidden %d, %d heads of %d, FFN %d, vocabulary %d, %d positions, LayerNorm eps %.1e",
-                layers, hidden, heads, headSize(), intermediate, vocab, positions, layerNormEps);
+                layers, hidden, heads, headSize, intermediate, vocab, positions, layerNormEps);
     }
 }

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -26,6 +27,8 @@ import org.bytedeco.pytorch.Tensor;
  * names (MatMul weights transposed to PyTorch's [out, in]); saving writes a network into the graph it came from,
  * replacing only the initializers whose values or shapes it changed (pruned FFNs are narrower MatMul weights and
  * biases; no shape constant depends on the FFN width), so the file keeps its inputs, outputs and every other node.
+ * A layer that lost heads also gets new shape constants for its head count and its all-head width, read by the
+ * reshapes of its query, key, value and context ({@link HeadShapes}).
  * The architecture's text goes into the model's metadata ({@value #ARCHITECTURE_KEY}), so a pruned file loads back
  * with the dense widths it was cut from.
  */
@@ -92,12 +95,35 @@ public final class OnnxEncoder {
             TensorProto r = replaced.get(graph.getInitializer(i).getName());
             if (r != null) graph.setInitializer(i, r);
         }
+        rewriteHeads(graph, original.getGraph(), g, net);
         ModelProto.Builder model = original.toBuilder().setGraph(graph);
         for (int i = model.getMetadataPropsCount() - 1; i >= 0; i--) {
             if (model.getMetadataProps(i).getKey().equals(ARCHITECTURE_KEY)) model.removeMetadataProps(i);
         }
         model.addMetadataProps(StringStringEntryProto.newBuilder().setKey(ARCHITECTURE_KEY).setValue(net.architecture().describe()));
         return model.build();
+    }
+
+    /** Per layer whose head count differs from the graph's, new shape constants for its reshapes. */
+    private static void rewriteHeads(GraphProto.Builder graph, GraphProto original, BertGraph g, Network net) {
+        Set<String> taken = null;
+        try (PointerScope scope = new PointerScope()) {
+            for (int l = 0; l < g.layers(); l++) {
+                HeadShapes.Layer a = g.attention().get(l);
+                long width = net.tensor(Bert.layer(l) + "attention.self.query.weight").size(0);
+                if (width % a.headSize() != 0) {
+                    throw new IllegalArgumentException("layer " + l + ": query width " + width + " is not a multiple of the head width " + a.headSize());
+                }
+                int heads = (int) (width / a.headSize());
+                if (heads == a.heads()) continue;
+                if (!a.complete()) {
+                    throw new IllegalArgumentException("layer " + l + ": " + heads + " heads kept of " + a.heads()
+                            + ", but the graph's head-count shapes were not all found (expected Reshapes of query, key, value and context)");
+                }
+                if (taken == null) taken = HeadShapes.names(original);
+                HeadShapes.rewrite(graph, taken, l, a, heads);
+            }
+        }
     }
 
     /** Writes {@code net} into {@code original}'s graph and the result to {@code out}. */

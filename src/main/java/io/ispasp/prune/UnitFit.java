@@ -82,7 +82,7 @@ final class UnitFit {
         int out = k.outputs(), f = k.size();
         double[] w;
         try (PointerScope scope = new PointerScope()) {
-            Tensor wS = unit.bWeight().index_select(1, Tensors.indices(support)).reshape(out, f);
+            Tensor wS = unit.bWeight().index_select(1, unit.hiddenIndices(support)).reshape(out, f);
             w = Tensors.doubles(wS);
         }
         float[] delta = new float[out];

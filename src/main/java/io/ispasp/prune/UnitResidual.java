@@ -21,7 +21,7 @@ public final class UnitResidual {
         int rows = unit.calibration().size(), batch = unit.options().batchSize();
         double total = 0, target = 0;
         try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
-            Tensor wS = unit.bWeight().index_select(1, Tensors.indices(sel.kept())).mul(new Scalar(sel.columnScale())).contiguous();
+            Tensor wS = unit.bWeight().index_select(1, unit.hiddenIndices(sel.kept())).mul(new Scalar(sel.columnScale())).contiguous();
             for (int from = 0; from < rows; from += batch) {
                 int to = Math.min(rows, from + batch);
                 try (PointerScope inner = new PointerScope()) {

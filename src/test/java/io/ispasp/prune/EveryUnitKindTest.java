@@ -46,7 +46,7 @@ class EveryUnitKindTest {
     /** One unit of each kind of the network (by B's kernel, stride and kind), at most four. */
     static List<Unit> unitKinds(Network net) {
         Map<String, Unit> kinds = new LinkedHashMap<>();
-        for (Unit u : net.units()) kinds.putIfAbsent(u.convolutional() + "/" + u.kernel() + "/" + u.stride(), u);
+        for (Unit u : net.units()) kinds.putIfAbsent(u.convolutional() + "/" + u.kernel() + "/" + u.stride() + "/" + u.taps(), u);
         List<Unit> out = new ArrayList<>(kinds.values());
         return out.subList(0, Math.min(4, out.size()));
     }
@@ -89,9 +89,9 @@ class EveryUnitKindTest {
         try (PointerScope s = new PointerScope(); Network dense = NetFixtures.randomized(arch, 1);
              TensorCalibration calib = NetCalibration.of(arch, 8, 2)) {
             long denseParams = dense.params();
-            Layout layout = Layout.every(dense, 0.5);
-            int side = arch.nativeInput() == 224 ? 64 : arch.nativeInput();
             boolean encoder = arch instanceof io.ispasp.nn.arch.Bert;   // no classifier loss for GFS
+            Layout layout = encoder ? Layout.every(arch, 0.5, 0.5) : Layout.every(dense, 0.5);   // heads too
+            int side = arch.nativeInput() == 224 ? 64 : arch.nativeInput();
             if (encoder) {
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                         () -> Pruner.prune(dense, layout, calib, options(Score.SIGNED_SUM), Baselines.gfs(), Pruner.AfterUnit.NONE));

@@ -31,7 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The refit and the bias compensation on every kind of unit (B a Linear with a bias, a 1x1 conv + BN, a 3x3 conv
- * with or without BN, stride 1 or 2): the least-squares fit is the float64 least-squares optimum on features built
+ * with or without BN, stride 1 or 2, attention heads of several columns): the least-squares fit is the float64 least-squares optimum on features built
  * here by slicing, on both paths; the residual the report gives is the pruned network's; and the shift keeps the
  * unit's mean output on the calibration data.
  */
@@ -41,7 +41,9 @@ class RefitAndShiftTest {
                 Architectures.parse("vgg13 form=cifar width=0.125 classes=10"),
                 Architectures.parse("mobilenet_v2 form=cifar width=0.25 classes=10"),
                 Architectures.parse("resnet18 form=cifar width=0.125 classes=10"),
-                Mlp.relu(20, 16, 12, 5));
+                Mlp.relu(20, 16, 12, 5),
+                // attention heads (4 of 4 columns; B = the attention output dense, with a bias) and an FFN over tokens
+                Architectures.parse("bert layers=1 hidden=16 heads=4 intermediate=24 vocab=50 positions=40 types=2 eps=1e-12"));
     }
 
     static Stream<Architecture> determinedArchitectures() {
@@ -142,7 +144,10 @@ class RefitAndShiftTest {
             int n = data.calibration().size();
             Tensor h = Tensors.toDouble(data.hidden(data.input(0, n)));
             Tensor z = Tensors.toDouble(data.target(0, n, data.hidden(data.input(0, n))));
-            Tensor hS = h.index_select(1, Tensors.indices(support));
+            // a group's columns: one, or a head's headSize columns (group-major)
+            int cols = data.unit().columns();
+            Tensor hS = data.convolutional() ? h.index_select(1, Tensors.indices(support))
+                    : h.reshape(h.size(0), -1, cols).index_select(1, Tensors.indices(support)).reshape(h.size(0), -1);
             Tensor u, zr;
             if (!data.convolutional()) {
                 u = hS;
