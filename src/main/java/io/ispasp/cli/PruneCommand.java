@@ -51,7 +51,7 @@ final class PruneCommand implements Callable<Integer> {
     String method;
 
     @Option(names = "--ratio", description = "Fraction of groups KEPT per unit, in (0, 1]; s = max(1, floor(ratio * N)). Prunes "
-            + "every unit at this ratio unless --layout or --flops-target is given.")
+            + "every unit at this ratio unless --layout or --flops-target is given (an encoder's attention heads: see --heads).")
     Double ratio;
 
     @Option(names = "--heads", description = "Encoders: fraction of attention heads KEPT per layer, in (0, 1]; s = max(1, "

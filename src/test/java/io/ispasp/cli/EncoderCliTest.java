@@ -59,7 +59,8 @@ class EncoderCliTest {
         assertEquals(768, rep.get("units").get(0).get("kept").asInt());
         assertTrue(rep.get("flops").get("after").asLong() < rep.get("flops").get("before").asLong());
         try (Network pruned = ModelFile.load(out)) {
-            assertArrayEquals(new int[] {768, 768, 768, 768, 768, 768}, pruned.widths());
+            // --ratio alone leaves the heads (12 per layer) dense
+            assertArrayEquals(new int[] {12, 768, 12, 768, 12, 768, 12, 768, 12, 768, 12, 768}, pruned.widths());
         }
 
         CliTest.Run e = cli("eval", "--model", out.toString(), "--dense", MINILM.toString(), "--tokenizer", TOKENIZER.toString(),
@@ -80,6 +81,29 @@ class EncoderCliTest {
     }
 
     @Test
+    void headsBesideTheFfnsPruneBothKindsAndTheFileLoadsBack() throws Exception {
+        assumeTrue(Files.isRegularFile(MINILM), "run datasets/fetch-minilm.sh to include the real model");
+        Path out = dir.resolve("heads.onnx"), report = dir.resolve("heads.json");
+        CliTest.Run r = cli("prune", "--model", MINILM.toString(), "--data", sentences.toString(), "--calib", "12",
+                "--heads", "0.75", "--ratio", "0.5", "--iters", "4", "--out", out.toString(), "--report", report.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode units = new ObjectMapper().readTree(report.toFile()).get("units");
+        assertEquals(12, units.size());
+        assertEquals("layer.0.heads", units.get(0).get("name").asText());
+        assertEquals(9, units.get(0).get("kept").asInt());
+        assertEquals("layer.0.ffn", units.get(1).get("name").asText());
+        assertEquals(768, units.get(1).get("kept").asInt());
+        try (Network pruned = ModelFile.load(out)) {
+            assertArrayEquals(new int[] {9, 768, 9, 768, 9, 768, 9, 768, 9, 768, 9, 768}, pruned.widths());
+        }
+        CliTest.Run e = cli("eval", "--model", out.toString(), "--dense", MINILM.toString(), "--data", sentences.toString(),
+                "--neighbours", "3");
+        assertEquals(0, e.code(), e.err());
+        double cos = new ObjectMapper().readTree(e.out()).get("cosine_mean").asDouble();
+        assertTrue(cos > 0.3 && cos < 1, "cosine " + cos);
+    }
+
+    @Test
     void badRequestsAreOneErrorLineAndWriteNothing() throws Exception {
         assumeTrue(Files.isRegularFile(MINILM), "run datasets/fetch-minilm.sh to include the real model");
         Path ckpt = dir.resolve("enc.ckpt"), rep = dir.resolve("r.json");
@@ -95,6 +119,10 @@ class EncoderCliTest {
         assertRefused(cli("prune", "--model", alone.toString(), "--data", sentences.toString(), "--ratio", "0.5",
                 "--out", out.toString(), "--report", rep.toString()), "tokenizer", out, rep);
         assertRefused(cli("eval", "--model", MINILM.toString(), "--data", sentences.toString()), "--dense");
+        assertRefused(cli("prune", "--model", MINILM.toString(), "--data", sentences.toString(), "--heads", "1.5",
+                "--out", out.toString(), "--report", rep.toString()), "--heads", out, rep);
+        assertRefused(cli("prune", "--model", MINILM.toString(), "--data", sentences.toString(), "--heads", "0.5",
+                "--layout", "units:layer.0.ffn=0.5", "--out", out.toString(), "--report", rep.toString()), "--heads", out, rep);
     }
 
     private static void assertRefused(CliTest.Run r, String mentions, Path... notWritten) {

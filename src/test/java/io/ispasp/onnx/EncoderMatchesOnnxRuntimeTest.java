@@ -125,6 +125,74 @@ class EncoderMatchesOnnxRuntimeTest {
         }
     }
 
+    /**
+     * MiniLM rewired so that every layer's attention reads ONE shared initializer for its head count (12) and one for
+     * its all-head width (384), as an exporter that dedupes constants writes it: removing heads from one layer must
+     * not change the others (the shared constants keep their values), and a pruned file pruned again must too.
+     */
+    @Test
+    void headCountConstantsSharedByEveryLayerAreNotEditedInPlace() throws Exception {
+        assumeTrue(Files.isRegularFile(OnnxFileTest.MINILM), "run datasets/fetch-minilm.sh to include the real model");
+        ModelProto shared = sharedHeadConstants(OnnxFile.read(OnnxFileTest.MINILM));
+        BertGraph g = BertGraph.recognise(shared, "shared");
+        Path sharedFile = dir.resolve("shared.onnx"), prunedFile = dir.resolve("shared-pruned.onnx"), againFile = dir.resolve("again.onnx");
+        OnnxFile.write(shared, sharedFile);
+        try (Network dense = OnnxEncoder.network(shared, g)) {
+            assertMatches(dense, sharedFile);   // the rewired graph is still MiniLM
+            try (Network pruned = io.ispasp.nn.Surgery.keep(dense, dense.unit("layer.2.heads").index(), new int[] {0, 3, 4, 8, 11})) {
+                ModelProto written = OnnxEncoder.withNetwork(shared, g, pruned);
+                OnnxFile.write(written, prunedFile);
+                assertMatches(pruned, prunedFile);
+                for (var t : written.getGraph().getInitializerList()) {
+                    if (t.getName().equals("shared::heads")) assertEquals(List.of(12L), HeadShapes.int64s(t));
+                    if (t.getName().equals("shared::width")) assertEquals(List.of(384L), HeadShapes.int64s(t));
+                }
+                BertGraph pg = BertGraph.recognise(written, "pruned");
+                assertEquals(5, pg.attention().get(2).heads());
+                assertEquals(12, pg.attention().get(1).heads());
+                try (Network loaded = OnnxEncoder.network(written, pg);
+                     Network once = io.ispasp.nn.Surgery.keep(loaded, loaded.unit("layer.2.heads").index(), new int[] {1, 4});
+                     Network twice = io.ispasp.nn.Surgery.keep(once, once.unit("layer.0.heads").index(), new int[] {2, 5, 6, 7})) {
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(pruned.widths(), loaded.widths());
+                    OnnxFile.write(OnnxEncoder.withNetwork(written, pg, twice), againFile);
+                    assertMatches(twice, againFile);
+                }
+            }
+        }
+    }
+
+    /** {@code model} with the attention's constant 12 and 384 read from one initializer each, shared by every layer. */
+    private static ModelProto sharedHeadConstants(ModelProto model) {
+        var graph = model.getGraph().toBuilder();
+        Map<String, Long> scalars = new java.util.HashMap<>();
+        for (var n : graph.getNodeList()) {
+            if (!n.getOpType().equals("Constant")) continue;
+            for (var a : n.getAttributeList()) {
+                if (a.getName().equals("value") && a.getT().getDataType() == 7) {
+                    List<Long> v = HeadShapes.int64s(a.getT());
+                    if (v.size() == 1) scalars.put(n.getOutput(0), v.get(0));
+                }
+            }
+        }
+        int rewired = 0;
+        for (int i = 0; i < graph.getNodeCount(); i++) {
+            var n = graph.getNodeBuilder(i);
+            if (!n.getOpType().equals("Concat") || !n.getName().contains("/attention/self/")) continue;
+            for (int j = 0; j < n.getInputCount(); j++) {
+                Long v = scalars.get(n.getInput(j));
+                if (v == null || v != 12 && v != 384) continue;
+                n.setInput(j, v == 12 ? "shared::heads" : "shared::width");
+                rewired++;
+            }
+        }
+        assertEquals(6 * 4, rewired, "3 splits and 1 merge per layer");
+        for (long v : new long[] {12, 384}) {
+            graph.addInitializer(io.ispasp.onnx.proto.OnnxProto.TensorProto.newBuilder().setName(v == 12 ? "shared::heads" : "shared::width")
+                    .setDataType(7).addDims(1).addInt64Data(v));
+        }
+        return model.toBuilder().setGraph(graph).build();
+    }
+
     static void assertMatches(Network net, Path onnx) throws Exception {
         TokenBatch batch;
         try (SentenceTokenizer tok = SentenceTokenizer.open(TOKENIZER, 128)) {
