@@ -73,8 +73,8 @@ final class DataOptions {
     record Splits(LabeledData train, LabeledData test, int input, boolean labelsFit, String source, Path model) {
         /** The first {@code n} training samples as calibration data. */
         Calibration calibration(int n) {
-            // sentences are padded to the longest of the set: take the first n as a set of their own
-            if (train instanceof Sentences s) return DataCalibration.of(s.head(Math.min(n, s.size())), false);
+            // sentences are padded to the longest of the set: take the first n as a set of their own, by length
+            if (train instanceof Sentences s) return DataCalibration.of(s.head(Math.min(n, s.size())).sortedByLength(), false);
             return DataCalibration.of(train, Math.min(n, train.size()), labelsFit);
         }
 

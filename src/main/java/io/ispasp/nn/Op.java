@@ -209,8 +209,14 @@ public sealed interface Op {
 
         public Tensor run(Registers r, State s, boolean training) {
             Tensor x = r.get(in);
-            long b = x.size(0), seq = x.size(1);
             Tensor mask = Encoder.realRows(x);                                                  // [b, seq]
+            // padding is at the end of each row: attend over the columns up to the batch's longest sentence only
+            long used = mask.any(0).nonzero().max().item_long() + 1;
+            if (used < x.size(1)) {
+                x = x.narrow(1, 0, used);
+                mask = mask.narrow(1, 0, used);
+            }
+            long b = x.size(0), seq = x.size(1);
             Tensor real = Encoder.realRowIndices(mask);
             // the projections of the real tokens only (padding can be most of a batch); padding's rows stay zero
             Tensor rows = x.reshape(-1, x.size(2)).index_select(0, real);

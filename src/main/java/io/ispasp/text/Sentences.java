@@ -85,6 +85,21 @@ public final class Sentences implements LabeledData {
         return new Sentences(text.subList(0, n), part);
     }
 
+    /**
+     * The same sentences ordered by token count: batches of neighbours then have similar lengths, and the encoder's
+     * attention runs only up to each batch's longest sentence (a calibration set's order does not change its sums).
+     */
+    public Sentences sortedByLength() {
+        int[] order = byLength();
+        long[][] sorted = new long[order.length][];
+        List<String> t = new ArrayList<>();
+        for (int i = 0; i < order.length; i++) {
+            sorted[i] = ids[order[i]];
+            t.add(text.get(order[i]));
+        }
+        return new Sentences(t, sorted);
+    }
+
     /** Tokens per sample, padding included. */
     public int length() { return length; }
 
