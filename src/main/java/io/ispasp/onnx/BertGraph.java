@@ -177,7 +177,7 @@ public record BertGraph(int layers, int hidden, int heads, int headSize, int int
     }
 
     /** The tensor behind {@code name} when it is constant: an initializer, or a Constant node's value; else null. */
-    private static TensorProto constant(String name, Map<String, TensorProto> init, Map<String, NodeProto> producer) {
+    static TensorProto constant(String name, Map<String, TensorProto> init, Map<String, NodeProto> producer) {
         TensorProto t = init.get(name);
         if (t != null) return t;
         NodeProto n = producer.get(name);

@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Set;
 
 import com.google.protobuf.ByteString;
-import io.ispasp.onnx.proto.OnnxProto.AttributeProto;
 import io.ispasp.onnx.proto.OnnxProto.GraphProto;
 import io.ispasp.onnx.proto.OnnxProto.NodeProto;
 import io.ispasp.onnx.proto.OnnxProto.TensorProto;
@@ -64,14 +63,7 @@ final class HeadShapes {
         }
 
         /** The tensor behind {@code name} when it is constant: an initializer or a Constant node's value; else null. */
-        TensorProto constant(String name) {
-            TensorProto t = init.get(name);
-            if (t != null) return t;
-            NodeProto n = producer.get(name);
-            if (n == null || !n.getOpType().equals("Constant")) return null;
-            for (AttributeProto a : n.getAttributeList()) if (a.getName().equals("value")) return a.getT();
-            return null;
-        }
+        TensorProto constant(String name) { return BertGraph.constant(name, init, producer); }
     }
 
     /**

@@ -146,7 +146,7 @@ public final class OnnxEncoder {
     }
 
     /** A float32 initializer's values, from float_data or raw little-endian bytes. */
-    static float[] floats(TensorProto t) {
+    public static float[] floats(TensorProto t) {
         if (t.getFloatDataCount() > 0) {
             float[] v = new float[t.getFloatDataCount()];
             for (int i = 0; i < v.length; i++) v[i] = t.getFloatData(i);

@@ -81,15 +81,7 @@ final class FfnSlice {
 
     static float[] floats(TensorProto t) {
         if (t.getDataType() != TensorProto.DataType.FLOAT_VALUE) throw new IllegalArgumentException(t.getName() + " is not float32");
-        if (t.getFloatDataCount() > 0) {
-            float[] v = new float[t.getFloatDataCount()];
-            for (int i = 0; i < v.length; i++) v[i] = t.getFloatData(i);
-            return v;
-        }
-        ByteBuffer raw = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-        float[] v = new float[raw.remaining() / 4];
-        raw.asFloatBuffer().get(v);
-        return v;
+        return io.ispasp.onnx.OnnxEncoder.floats(t);
     }
 
     private static void checkNoShapeCarries(GraphProto g, int width) {
