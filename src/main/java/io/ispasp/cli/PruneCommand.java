@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code ispasp prune}: prunes the units of any network; writes the smaller model and a JSON report. */
 @Command(name = "prune", mixinStandardHelpOptions = true,
-        description = "Prune a network (MLP, ResNet, wide ResNet, MobileNetV2, VGG; engine checkpoint or TorchScript): the units "
+        description = "Prune a network (MLP, ResNet, wide ResNet, MobileNetV2, VGG; engine checkpoint or TorchScript; BERT-family "
+                + "encoder as ONNX): the units "
                 + "of a layout, input to output; write the smaller model and a JSON report.")
 final class PruneCommand implements Callable<Integer> {
     @Spec
@@ -43,7 +44,7 @@ final class PruneCommand implements Callable<Integer> {
 
     @Option(names = "--model", required = true, paramLabel = "FILE", description = "Model to prune: an engine checkpoint or a "
             + "TorchScript file (torchvision resnet18/34/50/101/152, wide_resnet50_2/101_2, mobilenet_v2, vgg11/13/16/19[_bn], "
-            + "nn.Sequential MLP).")
+            + "nn.Sequential MLP), or a BERT-family encoder as ONNX (.onnx; Hugging Face's export).")
     Path model;
 
     @Option(names = "--method", defaultValue = "ispasp", description = "ispasp, gfs, magnitude, activation, random or flap "
@@ -166,6 +167,7 @@ final class PruneCommand implements Callable<Integer> {
         TorchRuntime.init();
         if (layout != null && flopsTarget != null) throw new IllegalArgumentException("give --layout or --flops-target, not both");
         if (heads != null && flopsTarget != null) throw new IllegalArgumentException("give --heads or --flops-target, not both");
+        ModelFile.checkOutputFor("--out", out, model);
         if (finetuneEpochs < 0) throw new IllegalArgumentException("--finetune-epochs must be >= 0, got " + finetuneEpochs);
         try (OutputTransaction outputs = OutputTransaction.of(ModelFile.output("--out", out), new Output("--report", report));
              Network dense = ModelFile.load(model)) {

@@ -53,6 +53,19 @@ public final class ModelFile {
         return new OutputTransaction.Output(option, file);
     }
 
+    /**
+     * Refuses, before any work, an output that cannot hold a model read from {@code source}: an ONNX encoder is
+     * written back as ONNX (into its own graph), and only an ONNX model can be.
+     */
+    public static void checkOutputFor(String option, Path file, Path source) {
+        if (isOnnxName(file) && !isOnnxName(source)) {
+            throw new IllegalArgumentException(option + " " + file + ": ONNX is written only for encoders read from ONNX; " + source + " is not an .onnx model");
+        }
+        if (!isOnnxName(file) && isOnnxName(source)) {
+            throw new IllegalArgumentException(option + " " + file + ": an encoder read from ONNX (" + source + ") is written as ONNX; give a .onnx name");
+        }
+    }
+
     private static void checkOutputName(String option, Path file) {
         if (isTorchScriptName(file) || isOnnxName(file) || lowerName(file).endsWith(".ckpt")) return;
         String name = lowerName(file);
