@@ -96,12 +96,35 @@ public final class OnnxEncoder {
             if (r != null) graph.setInitializer(i, r);
         }
         rewriteHeads(graph, original.getGraph(), g, net);
+        dropOrphans(graph, original.getGraph());
         ModelProto.Builder model = original.toBuilder().setGraph(graph);
         for (int i = model.getMetadataPropsCount() - 1; i >= 0; i--) {
             if (model.getMetadataProps(i).getKey().equals(ARCHITECTURE_KEY)) model.removeMetadataProps(i);
         }
         model.addMetadataProps(StringStringEntryProto.newBuilder().setKey(ARCHITECTURE_KEY).setValue(net.architecture().describe()));
         return model.build();
+    }
+
+    /**
+     * Drops the initializers that the rewrite left without a reader (the shape constants a pruned layer no longer
+     * reads; ONNX Runtime warns about each); any the source itself left unread stay, as they were.
+     */
+    private static void dropOrphans(GraphProto.Builder graph, GraphProto original) {
+        Set<String> before = unread(original), after = unread(graph);
+        for (int i = graph.getInitializerCount() - 1; i >= 0; i--) {
+            String name = graph.getInitializer(i).getName();
+            if (after.contains(name) && !before.contains(name)) graph.removeInitializer(i);
+        }
+    }
+
+    /** The initializers no node and no graph output reads. */
+    private static Set<String> unread(io.ispasp.onnx.proto.OnnxProto.GraphProtoOrBuilder g) {
+        Set<String> read = new java.util.HashSet<>();
+        for (io.ispasp.onnx.proto.OnnxProto.NodeProto n : g.getNodeList()) read.addAll(n.getInputList());
+        for (io.ispasp.onnx.proto.OnnxProto.ValueInfoProto o : g.getOutputList()) read.add(o.getName());
+        Set<String> unread = new java.util.HashSet<>();
+        for (TensorProto t : g.getInitializerList()) if (!read.contains(t.getName())) unread.add(t.getName());
+        return unread;
     }
 
     /** Per layer whose head count differs from the graph's, new shape constants for its reshapes. */

@@ -98,6 +98,7 @@ class EncoderMatchesOnnxRuntimeTest {
                 }
                 OnnxFile.write(OnnxEncoder.withNetwork(model, g, pruned), prunedFile);
                 assertTrue(Files.size(prunedFile) < Files.size(OnnxFileTest.MINILM), "the pruned file is smaller");
+                assertEquals(unread(model), unread(OnnxFile.read(prunedFile)), "no initializer left behind without a reader");
                 assertMatches(pruned, prunedFile);
                 try (Network loaded = OnnxEncoder.load(prunedFile)) {
                     assertEquals(dense.architecture(), loaded.architecture(), "the dense architecture travels in the metadata");
@@ -191,6 +192,15 @@ class EncoderMatchesOnnxRuntimeTest {
                     .setDataType(7).addDims(1).addInt64Data(v));
         }
         return model.toBuilder().setGraph(graph).build();
+    }
+
+    /** Initializers that no node and no output reads. */
+    static java.util.Set<String> unread(ModelProto m) {
+        java.util.Set<String> read = new java.util.HashSet<>(), unread = new java.util.TreeSet<>();
+        m.getGraph().getNodeList().forEach(n -> read.addAll(n.getInputList()));
+        m.getGraph().getOutputList().forEach(o -> read.add(o.getName()));
+        m.getGraph().getInitializerList().forEach(t -> { if (!read.contains(t.getName())) unread.add(t.getName()); });
+        return unread;
     }
 
     static void assertMatches(Network net, Path onnx) throws Exception {
