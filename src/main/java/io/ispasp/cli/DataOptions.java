@@ -112,7 +112,7 @@ final class DataOptions {
      * resized to {@code --input} or {@code nativeInput}).
      */
     Splits raw(boolean mlp, int nativeInput) throws IOException {
-        if (limit < 0) throw new IllegalArgumentException("--limit must be >= 0, got " + limit);
+        checkLimit();
         if (input < 0 || input > 1024) throw new IllegalArgumentException("--input must be in [1, 1024] (or 0), got " + input);
         String set = dataset != null ? dataset.toLowerCase(java.util.Locale.ROOT) : mlp ? "mnist" : "cifar10";
         if (!mlp && set.equals("mnist")) throw new IllegalArgumentException("--dataset mnist holds feature rows for MLPs, not images");
@@ -130,8 +130,8 @@ final class DataOptions {
         if (dataset != null && !dataset.equalsIgnoreCase("text")) {
             throw new IllegalArgumentException("model " + model + " is an encoder; it takes --dataset text, not " + dataset);
         }
-        if (input != 0) throw new IllegalArgumentException("--input applies to image models only");
-        if (limit < 0) throw new IllegalArgumentException("--limit must be >= 0, got " + limit);
+        noImageSide();
+        checkLimit();
         if (data == null) {
             throw new IllegalArgumentException("--dataset text needs --data FILE (sentences, one per line; datasets/make-sentences.py makes some)");
         }
@@ -141,21 +141,38 @@ final class DataOptions {
         }
     }
 
-    /** --tokenizer, or the tokenizer.json that sits beside the model. */
-    Path tokenizerFor(Path model) throws NoSuchFileException {
+    /**
+     * --tokenizer, or the first tokenizer.json found beside {@code models} in order (NAME-tokenizer.json, then
+     * tokenizer.json, next to NAME.onnx); the error names the first model's candidates.
+     */
+    Path tokenizerFor(Path... models) throws NoSuchFileException {
         if (tokenizer != null) return tokenizer;
+        for (Path model : models) {
+            for (Path p : tokenizerCandidates(model)) if (Files.isRegularFile(p)) return p;
+        }
+        Path[] first = tokenizerCandidates(models[0]);
+        throw new NoSuchFileException(first[1].toString(), null, "no tokenizer beside the model (" + first[0].getFileName()
+                + " or tokenizer.json); give --tokenizer FILE");
+    }
+
+    private static Path[] tokenizerCandidates(Path model) {
         Path dir = model.toAbsolutePath().getParent();
         String name = model.getFileName().toString();
         String stem = name.toLowerCase(java.util.Locale.ROOT).endsWith(".onnx") ? name.substring(0, name.length() - 5) : name;
-        for (Path p : new Path[] {dir.resolve(stem + "-tokenizer.json"), dir.resolve("tokenizer.json")}) {
-            if (Files.isRegularFile(p)) return p;
-        }
-        throw new NoSuchFileException(dir.resolve("tokenizer.json").toString(), null,
-                "no tokenizer beside the model (" + stem + "-tokenizer.json or tokenizer.json); give --tokenizer FILE");
+        return new Path[] {dir.resolve(stem + "-tokenizer.json"), dir.resolve("tokenizer.json")};
+    }
+
+    private void checkLimit() {
+        if (limit < 0) throw new IllegalArgumentException("--limit must be >= 0, got " + limit);
+    }
+
+    /** Feature rows and sentences have no image side. */
+    private void noImageSide() {
+        if (input != 0) throw new IllegalArgumentException("--input applies to image models only");
     }
 
     private Splits mnist() throws IOException {
-        if (input != 0) throw new IllegalArgumentException("--input applies to image models only");
+        noImageSide();
         Path dir = data;
         if (dir == null) {
             dir = MnistFetcher.defaultDir();

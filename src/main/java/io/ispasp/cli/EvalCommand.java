@@ -74,13 +74,8 @@ final class EvalCommand implements Callable<Integer> {
      */
     private int encoder(Network net) throws Exception {
         if (dense == null) throw new IllegalArgumentException("--dense FILE is needed to evaluate an encoder (its embeddings are compared with the dense model's)");
-        if (data.tokenizer == null) {   // a pruned file usually sits apart from the tokenizer; the dense one's serves
-            try {
-                data.tokenizerFor(model);
-            } catch (java.nio.file.NoSuchFileException e) {
-                data.tokenizer = data.tokenizerFor(dense);
-            }
-        }
+        // a pruned file usually sits apart from the tokenizer; the one beside the dense model serves
+        data.tokenizer = data.tokenizerFor(model, dense);
         DataOptions.Splits splits = data.load(net, model);
         Sentences sentences = (Sentences) splits.train();
         Map<String, Object> result = new LinkedHashMap<>();

@@ -96,10 +96,11 @@ public final class ModelFile {
         checkOutputName("output", file);
         TorchRuntime.init();
         if (isOnnxName(file)) {
-            if (source == null || !isOnnxName(source)) {
+            if (source == null) {
                 throw new IllegalArgumentException(file + ": an ONNX output is written into the graph of the ONNX model it was pruned from; "
-                        + (source == null ? "no source model given" : source + " is not an .onnx model"));
+                        + "no source model given");
             }
+            checkOutputFor("output", file, source);
             ModelProto graph = OnnxFile.read(source);
             tx.write(file, out -> OnnxEncoder.write(graph, net, out));
             return;

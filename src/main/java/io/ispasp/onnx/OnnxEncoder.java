@@ -51,7 +51,7 @@ public final class OnnxEncoder {
         try (PointerScope scope = new PointerScope()) {
             for (Map.Entry<String, TensorProto> e : g.weights().entrySet()) {
                 TensorProto t = e.getValue();
-                long[] dims = t.getDimsList().stream().mapToLong(Long::longValue).toArray();
+                long[] dims = dims(t);
                 Tensor v = Tensors.of(floats(t), dims);
                 state.put(e.getKey(), matmul(e.getKey(), dims) ? v.t() : v);
             }
@@ -85,7 +85,7 @@ public final class OnnxEncoder {
                 long[] dims = stored.shape();
                 float[] values = Tensors.floats(stored);
                 TensorProto old = e.getValue();
-                if (java.util.Arrays.equals(dims, old.getDimsList().stream().mapToLong(Long::longValue).toArray())
+                if (java.util.Arrays.equals(dims, dims(old))
                         && java.util.Arrays.equals(values, floats(old))) continue;
                 replaced.put(old.getName(), tensor(old.getName(), dims, values));
             }
@@ -157,16 +157,12 @@ public final class OnnxEncoder {
         m.writeTo(out);
     }
 
-    /** Writes {@code net} into {@code original}'s graph and the result to {@code file}, atomically. */
-    public static void save(ModelProto original, Network net, Path file) throws IOException {
-        BertGraph g = BertGraph.recognise(original, "the source model");
-        OnnxFile.write(withNetwork(original, g, net), file);
-    }
-
     /** Whether a module weight is a MatMul's (stored [in, out] in ONNX): every 2-D encoder weight but the embeddings. */
     private static boolean matmul(String name, long[] dims) {
         return dims.length == 2 && name.startsWith("encoder.");
     }
+
+    private static long[] dims(TensorProto t) { return t.getDimsList().stream().mapToLong(Long::longValue).toArray(); }
 
     /** A float32 initializer's values, from float_data or raw little-endian bytes. */
     public static float[] floats(TensorProto t) {

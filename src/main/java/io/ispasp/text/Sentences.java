@@ -21,12 +21,10 @@ import org.bytedeco.pytorch.Tensor;
  * not statistics.
  */
 public final class Sentences implements LabeledData {
-    private final List<String> text;
     private final long[][] ids;     // real tokens only, [CLS] ... [SEP]
     private final int length;
 
-    private Sentences(List<String> text, long[][] ids) {
-        this.text = List.copyOf(text);
+    private Sentences(long[][] ids) {
         this.ids = ids;
         int longest = 1;
         for (long[] row : ids) longest = Math.max(longest, row.length);
@@ -41,7 +39,7 @@ public final class Sentences implements LabeledData {
             TokenBatch b = tokenizer.encode(List.of(sentences.get(i)));
             ids[i] = b.ids()[0];
         }
-        return new Sentences(sentences, ids);
+        return new Sentences(ids);
     }
 
     /**
@@ -82,7 +80,7 @@ public final class Sentences implements LabeledData {
         if (n < 1 || n > size()) throw new IllegalArgumentException("first " + n + " of " + size() + " sentences");
         long[][] part = new long[n][];
         System.arraycopy(ids, 0, part, 0, n);
-        return new Sentences(text.subList(0, n), part);
+        return new Sentences(part);
     }
 
     /**
@@ -92,12 +90,8 @@ public final class Sentences implements LabeledData {
     public Sentences sortedByLength() {
         int[] order = byLength();
         long[][] sorted = new long[order.length][];
-        List<String> t = new ArrayList<>();
-        for (int i = 0; i < order.length; i++) {
-            sorted[i] = ids[order[i]];
-            t.add(text.get(order[i]));
-        }
-        return new Sentences(t, sorted);
+        for (int i = 0; i < order.length; i++) sorted[i] = ids[order[i]];
+        return new Sentences(sorted);
     }
 
     /** Tokens per sample, padding included. */
@@ -109,8 +103,6 @@ public final class Sentences implements LabeledData {
         for (long[] row : ids) n += row.length;
         return n;
     }
-
-    public String sentence(int i) { return text.get(i); }
 
     /** Real tokens per sentence: the rows an FFN unit sees per sample. */
     @Override
