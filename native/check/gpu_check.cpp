@@ -234,6 +234,49 @@ int ref_run(const Ref& R, int score, int keep, int iterations, bool early, vecto
     return iterations;
 }
 
+// The loop over groups of `taps` features (kernels.h item 7), written out plainly.
+int ref_run_groups(const Ref& R, int score, int taps, const vector<double>& gmass, const vector<double>* q, int keep,
+                   int iterations, bool early, vector<int32_t>& S, vector<double>& trace) {
+    const int groups = R.n / taps;
+    auto features = [&](const vector<int32_t>& s) {
+        vector<int32_t> f;
+        for (int c : s)
+            for (int k = 0; k < taps; ++k) f.push_back(c * taps + k);
+        return f;
+    };
+    auto group_scores = [&](const vector<int32_t>& s) {
+        vector<double> g(groups, 0.0);
+        if (q) {
+            vector<char> in(groups, 0);
+            for (int c : s) in[c] = 1;
+            for (int c = 0; c < groups; ++c)
+                for (int d = 0; d < groups; ++d)
+                    if (!in[d]) g[c] += (*q)[(size_t)c * groups + d];
+        } else {
+            vector<double> f = R.scores(features(s), score);
+            for (int c = 0; c < groups; ++c)
+                for (int k = 0; k < taps; ++k) g[c] += f[(size_t)c * taps + k];
+        }
+        return g;
+    };
+    S.clear();
+    trace.assign(iterations, 0);
+    vector<double> g = group_scores(S);
+    double r = R.residual(S);
+    for (int t = 1; t <= iterations; ++t) {
+        vector<int32_t> next = ref_select(g, gmass, S, keep);
+        if (early && next == S) {
+            trace[t - 1] = r;
+            return t;
+        }
+        S = next;
+        if (t < iterations) g = group_scores(S);
+        r = R.residual(features(S));
+        trace[t - 1] = r;
+    }
+    return iterations;
+}
+
 // ------------------------------------------------------------------ inputs
 vector<float> random_h(std::mt19937_64& rng, int64_t rows, int n, int dup_every) {
     std::normal_distribution<float> nd(0.f, 1.f);
@@ -477,6 +520,43 @@ void check_units(std::mt19937_64& rng) {
                             lok && m);
                 }
             }
+            // the loop over groups (item 7): feature scores summed per group, and (once per case) the Q form
+            {
+                const int taps = c.n % 9 == 0 ? 9 : c.n % 3 == 0 ? 3 : c.n % 2 == 0 ? 2 : 1;
+                const int groups = c.n / taps;
+                vector<double> gmass(groups, 0.0), q((size_t)groups * groups);
+                for (int i = 0; i < c.n; ++i) gmass[i / taps] += R.a[i];
+                std::normal_distribution<double> nd(0.0, 1.0);
+                for (auto& v : q) v = nd(rng);
+                for (int with_q = 0; with_q < (score == 0 ? 2 : 1); ++with_q) {
+                    const vector<double>* qp = with_q ? &q : nullptr;
+                    for (int early = 0; early < 2; ++early) {
+                        for (int keep : {1, std::max(1, groups / 3), groups}) {
+                            const int T = 6;
+                            vector<int32_t> gS(keep), cS(keep), rS;
+                            vector<double> gt(T), ct(T), rt;
+                            const int gr = ispasp_cuda_unit_run_groups(gu, taps, gmass.data(), qp ? q.data() : nullptr,
+                                                                       keep, T, early, gS.data(), gt.data());
+                            const int cr = cu ? ispasp_cpu_unit_run_groups(cu, taps, gmass.data(), qp ? q.data() : nullptr,
+                                                                           keep, T, early, cS.data(), ct.data())
+                                              : -1;
+                            const int rr = ref_run_groups(R, score, taps, gmass, qp, keep, T, early != 0, rS, rt);
+                            double e = 0;
+                            for (int t = 0; t < std::min(gr, rr); ++t)
+                                e = std::max(e, std::fabs(gt[t] - rt[t]) / std::max(std::fabs(R.zz), std::fabs(rt[t])));
+                            const bool lok = gr == rr && gS == rS && e < 1e-9;
+                            const bool m = cr == gr && cS == gS;
+                            add_row("unit_run_groups",
+                                    shape + fmt(", taps %d, %s, keep %d, T %d, early %d", taps,
+                                                with_q ? "Q scores" : "summed scores", keep, T, early),
+                                    fmt("%.1e", e), m ? "yes" : "NO", "-",
+                                    fmt("run %d (ref %d, cpu %d)%s", gr, rr, cr,
+                                        gr < 0 ? (string(" cuda: ") + ispasp_cuda_last_error()).c_str() : ""),
+                                    lok && m);
+                        }
+                    }
+                }
+            }
             ispasp_cuda_unit_free(gu);
             if (cu) ispasp_cpu_unit_free(cu);
         }
@@ -675,6 +755,32 @@ void timings(std::mt19937_64& rng, bool quick) {
                 rc == 0 ? ms_str(ms) : "-",
                 rc == 0 ? fmt("one evaluate (s 410): %s", ms_str(ems).c_str()) : ispasp_cuda_last_error(), rc == 0 && rc2 == 0);
         if (v != u) ispasp_cuda_unit_free(v);
+    }
+    {
+        // a 3x3 unit of 256 channels: 2304 patch features, loop over the channels (correlation and Q scores)
+        const int taps = 9, groups = 256, f = taps * groups, gkeep = 128, gout = 256;
+        vector<float> hp = random_h(rng, 4000, f, 0);
+        vector<double> pa(f), pG((size_t)f * f), pW((size_t)gout * f), gmass(groups, 0.0), q((size_t)groups * groups);
+        for (auto& v : pW) v = nd(rng);
+        for (auto& v : q) v = nd(rng);
+        ispasp_stats* ps = ispasp_cuda_stats_new(f, 1);
+        bool pok = ps && ispasp_cuda_stats_add(ps, hp.data(), 4000) == 0 && ispasp_cuda_stats_get(ps, pa.data(), pG.data()) == 0;
+        if (ps) ispasp_cuda_stats_free(ps);
+        for (int i = 0; i < f; ++i) gmass[i / taps] += pa[i];
+        ispasp_unit* pu = pok ? ispasp_cuda_unit_new(f, gout, pG.data(), pa.data(), pW.data(), nullptr, nullptr, nullptr,
+                                                     0, ISPASP_SCORE_CORRELATION)
+                              : nullptr;
+        for (int with_q = 0; with_q < 2; ++with_q) {
+            double ms = 0;
+            const int rc = pu ? ispasp_cuda_bench_run_groups(pu, taps, gmass.data(), with_q ? q.data() : nullptr, gkeep, T, 0,
+                                                             10, &ms)
+                              : -1;
+            add_row("unit_run_groups (device)",
+                    fmt("3x3 unit: 256 channels (2304 features), out 256, keep 128, T 20, %s",
+                        with_q ? "Q scores" : "correlation summed"),
+                    "-", "-", rc == 0 ? ms_str(ms) : "-", rc == 0 ? "" : ispasp_cuda_last_error(), rc == 0);
+        }
+        if (pu) ispasp_cuda_unit_free(pu);
     }
     string notes = fmt("GPU: stats %.0f ms, set-up %.0f ms, loop %.1f ms (host wall, incl. copies)", g_stats, g_setup, g_loop);
     bool match = true;

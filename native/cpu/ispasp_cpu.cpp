@@ -421,43 +421,94 @@ extern "C" int ispasp_cpu_unit_residuals(ispasp_unit* u, const uint8_t* kept, in
     return 0;
 }
 
+// The loop of kernels.h items 5 and 7: over groups of `taps` consecutive features (taps = 1: the features
+// themselves). Group scores: with q, g_c = sum over d not in S of q[c][d] (ascending d); else the sum of the
+// unit's feature scores over the group's taps.
+static int run_loop(ispasp_unit* u, int taps, const double* gmass, const double* q, int keep, int iterations,
+                    int early_stop, int32_t* support, double* trace) {
+    int n = u->n / taps;
+    std::vector<int32_t> cur, uni, next, feat;
+    std::vector<double> g(n), fg(q == nullptr && taps > 1 ? u->n : 0), umass;
+    std::vector<uint8_t> kept(n);
+    std::vector<int64_t> pick(n);
+    auto features = [&](const std::vector<int32_t>& groups) {
+        feat.clear();
+        for (int32_t c : groups) for (int k = 0; k < taps; k++) feat.push_back(c * taps + k);
+    };
+    auto scores = [&]() {
+        if (q != nullptr) {
+            std::fill(kept.begin(), kept.end(), uint8_t(0));
+            for (int32_t c : cur) kept[c] = 1;
+            parallel_range(n, double(n) * n, [&](int64_t from, int64_t to) {
+                for (int64_t c = from; c < to; c++) {
+                    const double* row = q + size_t(c) * n;
+                    double sum = 0;
+                    for (int d = 0; d < n; d++) if (!kept[d]) sum += row[d];
+                    g[c] = sum;
+                }
+            });
+        } else if (taps == 1) {
+            unit_scores(u, feat.data(), int(feat.size()), g.data());
+        } else {
+            unit_scores(u, feat.data(), int(feat.size()), fg.data());
+            for (int c = 0; c < n; c++) {
+                double sum = 0;
+                for (int k = 0; k < taps; k++) sum += fg[size_t(c) * taps + k];
+                g[c] = sum;
+            }
+        }
+    };
+    double r = unit_residual(u, nullptr, 0);
+    scores();
+    int run = 0;
+    for (int t = 1; t <= iterations; t++) {
+        int64_t two = std::min(2 * int64_t(keep), int64_t(n));
+        topk<double>(g.data(), n, two, pick.data());
+        uni.clear();
+        std::vector<int32_t> omega(pick.begin(), pick.begin() + two);
+        std::set_union(omega.begin(), omega.end(), cur.begin(), cur.end(), std::back_inserter(uni));
+        umass.resize(uni.size());
+        for (size_t i = 0; i < uni.size(); i++) umass[i] = gmass[uni[i]];
+        int64_t take = std::min<int64_t>(keep, uni.size());
+        topk<double>(umass.data(), int64_t(uni.size()), take, pick.data());
+        next.resize(take);
+        for (int64_t i = 0; i < take; i++) next[i] = uni[pick[i]];
+        run = t;
+        if (early_stop && next == cur) {
+            trace[t - 1] = r;
+            break;
+        }
+        cur.swap(next);
+        features(cur);
+        r = unit_residual(u, feat.data(), int(feat.size()));
+        if (t < iterations) scores();
+        trace[t - 1] = r;
+    }
+    std::copy(cur.begin(), cur.end(), support);
+    return run;
+}
+
 extern "C" int ispasp_cpu_unit_run(ispasp_unit* u, int keep, int iterations, int early_stop, int32_t* support, double* trace) {
     if (u == nullptr || keep < 1 || keep > u->n || iterations < 1 || support == nullptr || trace == nullptr)
         return fail(ISPASP_EARG, "unit_run: bad arguments (keep must be in [1, n], iterations >= 1)");
     try {
-        int n = u->n;
-        std::vector<int32_t> cur, uni, next;
-        std::vector<double> g(n), umass;
-        std::vector<int64_t> pick(n);
-        double r = unit_residual(u, nullptr, 0);
-        unit_scores(u, nullptr, 0, g.data());
-        int run = 0;
-        for (int t = 1; t <= iterations; t++) {
-            int64_t two = std::min(2 * int64_t(keep), int64_t(n));
-            topk<double>(g.data(), n, two, pick.data());
-            uni.clear();
-            std::vector<int32_t> omega(pick.begin(), pick.begin() + two);
-            std::set_union(omega.begin(), omega.end(), cur.begin(), cur.end(), std::back_inserter(uni));
-            umass.resize(uni.size());
-            for (size_t i = 0; i < uni.size(); i++) umass[i] = u->mass[uni[i]];
-            int64_t take = std::min<int64_t>(keep, uni.size());
-            topk<double>(umass.data(), int64_t(uni.size()), take, pick.data());
-            next.resize(take);
-            for (int64_t i = 0; i < take; i++) next[i] = uni[pick[i]];
-            run = t;
-            if (early_stop && next == cur) {
-                trace[t - 1] = r;
-                break;
-            }
-            cur.swap(next);
-            r = unit_residual(u, cur.data(), int(cur.size()));
-            if (t < iterations) unit_scores(u, cur.data(), int(cur.size()), g.data());
-            trace[t - 1] = r;
-        }
-        std::copy(cur.begin(), cur.end(), support);
-        return run;
+        return run_loop(u, 1, u->mass.data(), nullptr, keep, iterations, early_stop, support, trace);
     } catch (const std::bad_alloc&) {
         return fail(ISPASP_ENOMEM, "unit_run: out of memory");
+    }
+}
+
+extern "C" int ispasp_cpu_unit_run_groups(ispasp_unit* u, int taps, const double* group_mass, const double* q, int keep,
+                                          int iterations, int early_stop, int32_t* support, double* trace) {
+    if (u == nullptr || taps < 1 || u->n % taps != 0 || group_mass == nullptr || keep < 1 || keep > u->n / taps ||
+        iterations < 1 || support == nullptr || trace == nullptr)
+        return fail(ISPASP_EARG, "unit_run_groups: bad arguments (taps must divide n=" + std::to_string(u ? u->n : 0) +
+                                     ", got " + std::to_string(taps) + "; keep must be in [1, n / taps], got " +
+                                     std::to_string(keep) + "; iterations >= 1)");
+    try {
+        return run_loop(u, taps, group_mass, q, keep, iterations, early_stop, support, trace);
+    } catch (const std::bad_alloc&) {
+        return fail(ISPASP_ENOMEM, "unit_run_groups: out of memory");
     }
 }
 

@@ -20,6 +20,9 @@ int ispasp_cuda_bench_props(double* fp32_peak_tflops, double* fp64_peak_tflops, 
 int ispasp_cuda_bench_topk(int64_t n, int64_t k, int f64, int reps, double* median_ms);
 /* Median device time of the whole i-SpaSP loop (between the support upload and the copy back), in ms. */
 int ispasp_cuda_bench_run(ispasp_unit* u, int keep, int iterations, int early_stop, int reps, double* median_ms);
+/* Median device time of the whole loop over groups (kernels.h item 7, after the group upload), in ms. */
+int ispasp_cuda_bench_run_groups(ispasp_unit* u, int taps, const double* group_mass, const double* q, int keep,
+                                 int iterations, int early_stop, int reps, double* median_ms);
 /* Median device time of one evaluate (scores + residual) of the given support, in ms. */
 int ispasp_cuda_bench_evaluate(ispasp_unit* u, const int32_t* support, int s, int reps, double* median_ms);
 

@@ -215,6 +215,27 @@ loop_select_kernel(const double* __restrict__ g, const double* __restrict__ a, i
     }
 }
 
+// ---------------------------------------------------------------- groups (kernels.h item 7)
+// S[i taps + k] = groups[i] taps + k
+__global__ void expand_kernel(const int32_t* __restrict__ groups, int keep, int taps, int32_t* __restrict__ S,
+                              const int* skip) {
+    if (skip && *skip) return;
+    const int total = keep * taps;
+    for (int e = blockIdx.x * blockDim.x + threadIdx.x; e < total; e += gridDim.x * blockDim.x)
+        S[e] = groups[e / taps] * taps + e % taps;
+}
+
+// gg[c] = sum over k of g[c taps + k], in tap order
+__global__ void group_sum_kernel(const double* __restrict__ g, int groups, int taps, double* __restrict__ gg,
+                                 const int* skip) {
+    if (skip && *skip) return;
+    const int c = blockIdx.x * blockDim.x + threadIdx.x;
+    if (c >= groups) return;
+    double sum = 0.0;
+    for (int k = 0; k < taps; ++k) sum += g[(size_t)c * taps + k];
+    gg[c] = sum;
+}
+
 template <typename T>
 void upload(DevBuf<T>& b, const T* h, size_t count, cudaStream_t s) {
     b.alloc(count);
@@ -236,6 +257,10 @@ struct ispasp_unit {
     DevBuf<double> g, r, trace, partial, MsT, YT, Gss;
     int support_cap = -1;  // s the support scratch (MsT, YT, Gss) is sized for
     DevBuf<int> ints;      // [0] s_cur, [1] done, [2] run
+    // the loop over groups (item 7): group mass and scores, Q^T and its row sums (signed-sum), group supports
+    DevBuf<double> gmass, gg, QT, qsum, ones;
+    DevBuf<int32_t> gS, gSnext;
+    DevBuf<uint8_t> gflag;
 
     void ensure_support_scratch(int s) {
         if (s <= support_cap) return;
@@ -289,6 +314,62 @@ struct ispasp_unit {
             if (support[k] < 0 || support[k] >= n) throw_arg(std::string(who) + ": support index out of range");
             if (k > 0 && support[k] <= support[k - 1])
                 throw_arg(std::string(who) + ": support not strictly ascending");
+        }
+    }
+
+    // Uploads what the loop over `groups` groups needs: their mass and, for q, Q^T and Q's row sums.
+    void set_groups(int groups, const double* group_mass, const double* q) {
+        cudaStream_t st = stream.s;
+        upload(gmass, group_mass, (size_t)groups, st);
+        if (q) {
+            std::vector<double> qt((size_t)groups * groups), rows((size_t)groups, 0.0), one((size_t)groups, 1.0);
+            for (int c = 0; c < groups; ++c)
+                for (int d = 0; d < groups; ++d) {
+                    qt[(size_t)d * groups + c] = q[(size_t)c * groups + d];
+                    rows[c] += q[(size_t)c * groups + d];
+                }
+            upload(QT, qt.data(), qt.size(), st);
+            upload(qsum, rows.data(), rows.size(), st);
+            upload(ones, one.data(), one.size(), st);
+            ISPASP_CK(cudaStreamSynchronize(st));  // before the host vectors go
+        }
+        gg.alloc(groups);
+        gS.alloc(groups);
+        gSnext.alloc(groups);
+        gflag.alloc(groups);
+    }
+
+    // Enqueues the group scores of the group support gS[0..s): from Q, or summed from the feature scores in g.
+    void group_scores_device(int groups, int taps, bool with_q, int s, const int* skip) {
+        cudaStream_t st = stream.s;
+        if (with_q) {
+            // g_c = sum_d Q[c][d] - sum_{d in S} Q^T[d][c]: the signed-sum kernel with M = Q^T, a = 1
+            scores_kernel<SC_SIGNED><<<dim3((groups + 31) / 32), dim3(32, 8), 0, st>>>(groups, s, gS.p, QT.p, ones.p,
+                                                                                       nullptr, qsum.p, gg.p, skip);
+        } else {
+            group_sum_kernel<<<(groups + 255) / 256, 256, 0, st>>>(g.p, groups, taps, gg.p, skip);
+        }
+        ISPASP_LAUNCHED();
+    }
+
+    // Item 7: the loop over groups of `taps` features, after set_groups; results in gS (keep), trace, ints[2].
+    void run_groups_device(int taps, bool with_q, int keep, int iterations, int early_stop) {
+        cudaStream_t st = stream.s;
+        const int groups = n / taps, features = keep * taps;
+        ISPASP_CK(cudaMemsetAsync(ints.p, 0, 3 * sizeof(int), st));
+        if ((int64_t)trace.n < iterations) trace.alloc((size_t)iterations);
+        if (score == ISPASP_SCORE_GROUP_NORM) ensure_support_scratch(features);
+        eval_device(S.p, 0, !with_q, nullptr, nullptr);  // S = {}
+        group_scores_device(groups, taps, with_q, 0, nullptr);
+        for (int t = 1; t <= iterations; ++t) {
+            loop_select_kernel<<<1, SEL_THREADS, 0, st>>>(gg.p, gmass.p, groups, keep, t, early_stop, gS.p, ints.p,
+                                                          gflag.p, gSnext.p, r.p, trace.p, ints.p + 1, ints.p + 2);
+            ISPASP_LAUNCHED();
+            expand_kernel<<<grid_for((size_t)features), 256, 0, st>>>(gS.p, keep, taps, S.p, ints.p + 1);
+            ISPASP_LAUNCHED();
+            const bool more = t < iterations;
+            eval_device(S.p, features, more && !with_q, ints.p + 1, trace.p + (t - 1));
+            if (more) group_scores_device(groups, taps, with_q, keep, ints.p + 1);
         }
     }
 
@@ -486,25 +567,52 @@ static void check_run_args(ispasp_unit* u, int keep, int iterations, const int32
     if (!support || !trace) throw_arg("unit_run: null support or trace");
 }
 
+// Copies a finished loop's support (keep entries of dS) and trace back; returns the iterations run.
+static int copy_run(ispasp_unit* u, const int32_t* dS, int keep, int iterations, int32_t* support, double* trace) {
+    cudaStream_t st = u->stream.s;
+    int ints[3] = {0, 0, 0};
+    ISPASP_CK(cudaMemcpyAsync(ints, u->ints.p, sizeof(ints), cudaMemcpyDeviceToHost, st));
+    ISPASP_CK(cudaStreamSynchronize(st));
+    const int run = ints[2];
+    if (run < 0 || run > iterations) throw Error{ISPASP_EDEVICE, "unit_run: inconsistent iteration count"};
+    if (run > 0) {
+        if (keep > 0)
+            ISPASP_CK(cudaMemcpyAsync(support, dS, (size_t)keep * sizeof(int32_t), cudaMemcpyDeviceToHost, st));
+        ISPASP_CK(cudaMemcpyAsync(trace, u->trace.p, (size_t)run * sizeof(double), cudaMemcpyDeviceToHost, st));
+        ISPASP_CK(cudaStreamSynchronize(st));
+    }
+    return run;
+}
+
 extern "C" int ispasp_cuda_unit_run(ispasp_unit* u, int keep, int iterations, int early_stop, int32_t* support,
                                     double* trace) {
     return guard<int>([&]() -> int {
         check_run_args(u, keep, iterations, support, trace);
         DeviceGuard dg_(u->dev);
-        cudaStream_t st = u->stream.s;
         u->run_device(keep, iterations, early_stop);
-        int ints[3] = {0, 0, 0};
-        ISPASP_CK(cudaMemcpyAsync(ints, u->ints.p, sizeof(ints), cudaMemcpyDeviceToHost, st));
-        ISPASP_CK(cudaStreamSynchronize(st));
-        const int run = ints[2];
-        if (run < 0 || run > iterations) throw Error{ISPASP_EDEVICE, "unit_run: inconsistent iteration count"};
-        if (run > 0) {
-            if (keep > 0)
-                ISPASP_CK(cudaMemcpyAsync(support, u->S.p, (size_t)keep * sizeof(int32_t), cudaMemcpyDeviceToHost, st));
-            ISPASP_CK(cudaMemcpyAsync(trace, u->trace.p, (size_t)run * sizeof(double), cudaMemcpyDeviceToHost, st));
-            ISPASP_CK(cudaStreamSynchronize(st));
-        }
-        return run;
+        return copy_run(u, u->S.p, keep, iterations, support, trace);
+    });
+}
+
+static void check_run_groups_args(ispasp_unit* u, int taps, const double* group_mass, int keep, int iterations,
+                                  const int32_t* support, const double* trace) {
+    if (!u) throw_arg("unit_run_groups: null unit");
+    if (taps < 1 || u->n % taps != 0)
+        throw_arg("unit_run_groups: taps must divide n=" + std::to_string(u->n) + ", got " + std::to_string(taps));
+    if (keep < 1 || keep > u->n / taps)
+        throw_arg("unit_run_groups: keep must be in [1, n / taps], got " + std::to_string(keep));
+    if (iterations < 1) throw_arg("unit_run_groups: iterations must be >= 1");
+    if (!group_mass || !support || !trace) throw_arg("unit_run_groups: null group_mass, support or trace");
+}
+
+extern "C" int ispasp_cuda_unit_run_groups(ispasp_unit* u, int taps, const double* group_mass, const double* q, int keep,
+                                           int iterations, int early_stop, int32_t* support, double* trace) {
+    return guard<int>([&]() -> int {
+        check_run_groups_args(u, taps, group_mass, keep, iterations, support, trace);
+        DeviceGuard dg_(u->dev);
+        u->set_groups(u->n / taps, group_mass, q);
+        u->run_groups_device(taps, q != nullptr, keep, iterations, early_stop);
+        return copy_run(u, u->gS.p, keep, iterations, support, trace);
     });
 }
 
@@ -525,6 +633,20 @@ extern "C" int ispasp_cuda_bench_run(ispasp_unit* u, int keep, int iterations, i
         if (reps <= 0 || !median) throw_arg("bench_run: bad reps or null median");
         DeviceGuard dg_(u->dev);
         *median = median_event_ms(u->stream.s, reps, [&] { u->run_device(keep, iterations, early_stop); });
+        return 0;
+    });
+}
+
+extern "C" int ispasp_cuda_bench_run_groups(ispasp_unit* u, int taps, const double* group_mass, const double* q,
+                                            int keep, int iterations, int early_stop, int reps, double* median) {
+    return guard<int>([&]() -> int {
+        int32_t dummy = 0;
+        double dummy_t = 0;
+        check_run_groups_args(u, taps, group_mass, keep, iterations, &dummy, &dummy_t);
+        if (reps <= 0 || !median) throw_arg("bench_run_groups: bad reps or null median");
+        DeviceGuard dg_(u->dev);
+        u->set_groups(u->n / taps, group_mass, q);
+        *median = median_event_ms(u->stream.s, reps, [&] { u->run_groups_device(taps, q != nullptr, keep, iterations, early_stop); });
         return 0;
     });
 }

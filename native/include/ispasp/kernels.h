@@ -18,6 +18,7 @@
  *   threads at the same time. A CUDA object lives on the device that was current in the creating thread (it
  *   must have compute capability 8.0 or newer); every call restores the caller's current device.
  * - Argument rules (both backends): unit_run needs 1 <= keep <= n, iterations >= 1 and non-null outputs;
+ *   unit_run_groups also needs taps to divide n, 1 <= keep <= n / taps and group_mass;
  *   unit_evaluate needs `residual` (`scores` may be NULL); unit_kept and stats_get need both outputs; top-k
  *   accepts k = 0 (nothing written) and k = n. Gamma must be exactly symmetric (stats_get's always is).
  */
@@ -93,6 +94,14 @@ typedef struct ispasp_unit ispasp_unit;
  *    row height-1} x the same column bands, for h [images x channels x height x width] (fp32, NCHW); every such
  *    rectangle is a sum of these blocks. Needs height >= 4 and width >= 4 (the bands must not overlap); the middle band is empty
  *    for a side of 4.
+ *
+ * 7. The same loop over groups of `taps` consecutive features (a 3x3 B: a channel's 9 patch features), on a unit
+ *    built over all n features (groups = n / taps): Omega is the top min(2 keep, groups) of the GROUP scores, the
+ *    threshold takes the keep members of (Omega union S) with the largest group_mass[c], and each evaluation is
+ *    of the support's features {c taps, ..., c taps + taps - 1}. Group scores: with q (groups x groups,
+ *    row-major) g_c = sum over d not in S of q[c][d] (the 3x3 signed-sum score; the unit's own scores are then
+ *    not used); with q == NULL the sum over the group's taps of the unit's feature scores. taps = 1 with
+ *    group_mass = the unit's mass and q == NULL is item 5. Writes S (keep groups, ascending) and the trace.
  * ---------------------------------------------------------------------------------------------------- */
 
 /* ---------------- CPU backend ---------------- */
@@ -117,6 +126,8 @@ ispasp_unit* ispasp_cpu_unit_new(int n, int out, const double* gram, const doubl
 int ispasp_cpu_unit_evaluate(ispasp_unit* u, const int32_t* support, int s, double* scores, double* residual);
 int ispasp_cpu_unit_residuals(ispasp_unit* u, const uint8_t* kept, int batch, double* residuals);
 int ispasp_cpu_unit_run(ispasp_unit* u, int keep, int iterations, int early_stop, int32_t* support, double* trace);
+int ispasp_cpu_unit_run_groups(ispasp_unit* u, int taps, const double* group_mass, const double* q, int keep,
+                             int iterations, int early_stop, int32_t* support, double* trace);
 /* For refit: Gamma[S,S] [s x s], C[S,:] [s x out]. */
 int ispasp_cpu_unit_kept(ispasp_unit* u, const int32_t* support, int s, double* gram_ss, double* cross_s);
 void ispasp_cpu_unit_free(ispasp_unit* u);
@@ -145,6 +156,8 @@ ispasp_unit* ispasp_cuda_unit_new(int n, int out, const double* gram, const doub
 int ispasp_cuda_unit_evaluate(ispasp_unit* u, const int32_t* support, int s, double* scores, double* residual);
 int ispasp_cuda_unit_residuals(ispasp_unit* u, const uint8_t* kept, int batch, double* residuals);
 int ispasp_cuda_unit_run(ispasp_unit* u, int keep, int iterations, int early_stop, int32_t* support, double* trace);
+int ispasp_cuda_unit_run_groups(ispasp_unit* u, int taps, const double* group_mass, const double* q, int keep,
+                             int iterations, int early_stop, int32_t* support, double* trace);
 int ispasp_cuda_unit_kept(ispasp_unit* u, const int32_t* support, int s, double* gram_ss, double* cross_s);
 void ispasp_cuda_unit_free(ispasp_unit* u);
 

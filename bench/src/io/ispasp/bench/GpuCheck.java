@@ -146,6 +146,15 @@ public final class GpuCheck {
                         UnitKernel.Run a = d.run(keep, 20, false), b = c.run(keep, 20, false);
                         row("fused loop T=20", shapeText + ", keep " + keep, diff(b.trace(), a.trace()) / Math.max(1, none[0]), 1e-9,
                                 Arrays.equals(a.support(), b.support()), "-", "trace vs CPU twin");
+                        int taps = n % 3 == 0 ? 3 : 1, groups = n / taps;   // the loop over groups (a 3x3 unit's channels)
+                        double[] gmass = new double[groups];
+                        for (int i = 0; i < n; i++) gmass[i / taps] += mass[i];
+                        double[] q = score == Score.SIGNED_SUM ? rnd.doubles((long) groups * groups, -1, 1).toArray() : null;
+                        UnitKernel.Run ga = d.runGroups(taps, gmass, q, Math.max(1, groups / 3), 20, false),
+                                gb = c.runGroups(taps, gmass, q, Math.max(1, groups / 3), 20, false);
+                        row("fused loop over groups T=20", shapeText + ", taps " + taps + (q != null ? ", Q scores" : ""),
+                                diff(gb.trace(), ga.trace()) / Math.max(1, none[0]), 1e-9, Arrays.equals(ga.support(), gb.support()), "-",
+                                "trace vs CPU twin");
                     }
                 }
             }

@@ -33,6 +33,10 @@ final class CpuApi implements NativeApi {
     @Override public int unitRun(Pointer u, int keep, int iterations, int earlyStop, IntPointer support, DoublePointer trace) {
         return CpuLib.ispasp_cpu_unit_run(new CpuLib.Unit(u), keep, iterations, earlyStop, support, trace);
     }
+    @Override public int unitRunGroups(Pointer u, int taps, DoublePointer groupMass, DoublePointer q, int keep, int iterations,
+                                       int earlyStop, IntPointer support, DoublePointer trace) {
+        return CpuLib.ispasp_cpu_unit_run_groups(new CpuLib.Unit(u), taps, groupMass, q, keep, iterations, earlyStop, support, trace);
+    }
     @Override public int unitKept(Pointer u, IntPointer support, int s, DoublePointer gramSS, DoublePointer crossS) {
         return CpuLib.ispasp_cpu_unit_kept(new CpuLib.Unit(u), support, s, gramSS, crossS);
     }

@@ -33,6 +33,10 @@ final class CudaApi implements NativeApi {
     @Override public int unitRun(Pointer u, int keep, int iterations, int earlyStop, IntPointer support, DoublePointer trace) {
         return CudaLib.ispasp_cuda_unit_run(new CudaLib.Unit(u), keep, iterations, earlyStop, support, trace);
     }
+    @Override public int unitRunGroups(Pointer u, int taps, DoublePointer groupMass, DoublePointer q, int keep, int iterations,
+                                       int earlyStop, IntPointer support, DoublePointer trace) {
+        return CudaLib.ispasp_cuda_unit_run_groups(new CudaLib.Unit(u), taps, groupMass, q, keep, iterations, earlyStop, support, trace);
+    }
     @Override public int unitKept(Pointer u, IntPointer support, int s, DoublePointer gramSS, DoublePointer crossS) {
         return CudaLib.ispasp_cuda_unit_kept(new CudaLib.Unit(u), support, s, gramSS, crossS);
     }

@@ -35,6 +35,9 @@ interface NativeApi {
 
     int unitRun(Pointer u, int keep, int iterations, int earlyStop, IntPointer support, DoublePointer trace);
 
+    int unitRunGroups(Pointer u, int taps, DoublePointer groupMass, DoublePointer q, int keep, int iterations, int earlyStop,
+                      IntPointer support, DoublePointer trace);
+
     int unitKept(Pointer u, IntPointer support, int s, DoublePointer gramSS, DoublePointer crossS);
 
     void unitFree(Pointer u);

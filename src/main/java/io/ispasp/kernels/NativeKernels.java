@@ -229,6 +229,26 @@ final class NativeKernels implements Kernels {
         }
 
         @Override
+        public Run runGroups(int taps, double[] groupMass, double[] q, int keep, int iterations, boolean earlyStop) {
+            int n = taps > 0 && groups % taps == 0 ? groups / taps : -1;
+            if (n < 0 || groupMass.length != n || (q != null && q.length != (long) n * n)) {
+                throw new IllegalArgumentException("loop over groups of " + taps + " taps of " + groups + " features: "
+                        + groupMass.length + " group masses" + (q == null ? "" : ", q of " + q.length));
+            }
+            try (PointerScope scope = new PointerScope()) {
+                IntPointer support = new IntPointer(Math.max(1, keep));
+                DoublePointer trace = new DoublePointer(Math.max(1, iterations));
+                int run = check(api.unitRunGroups(open(), taps, new DoublePointer(groupMass), q == null ? null : new DoublePointer(q),
+                        keep, iterations, earlyStop ? 1 : 0, support, trace), "unit_run_groups");
+                int[] s = new int[keep];
+                support.get(s);
+                double[] t = new double[run];
+                trace.get(t);
+                return new Run(s, t);
+            }
+        }
+
+        @Override
         public Kept kept(int[] support) {
             int s = support.length;
             try (PointerScope scope = new PointerScope()) {

@@ -19,6 +19,14 @@ public interface UnitKernel extends AutoCloseable {
     /** T iterations from the empty support (see kernels.h, item 5). */
     Run run(int keep, int iterations, boolean earlyStop);
 
+    /**
+     * T iterations over groups of {@code taps} consecutive features (a 3x3 B: a channel's 9 patch features), from the
+     * empty support, thresholded by {@code groupMass}; group scores from {@code q} ([groups, groups] row-major, g_c =
+     * the sum of q[c][d] over the groups d outside the support) or, with {@code q} null, the unit's feature scores
+     * summed over each group's taps (kernels.h, item 7). The support returned holds group indices.
+     */
+    Run runGroups(int taps, double[] groupMass, double[] q, int keep, int iterations, boolean earlyStop);
+
     /** Gamma[S,S] (s x s) and C[S,:] (s x out), row-major, for the refit. */
     Kept kept(int[] support);
 

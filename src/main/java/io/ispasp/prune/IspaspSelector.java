@@ -44,7 +44,7 @@ public final class IspaspSelector implements Selector {
             double dataSeconds = (System.nanoTime() - t0) / 1e9;
             long t1 = System.nanoTime();
             UnitFit fitter = new UnitFit(unit, oracle, o.refit(), shift);
-            Loop loop = oracle instanceof NativeOracle fused && o.threshold() == Threshold.MASS && !o.bestIterate()
+            Loop loop = oracle instanceof FusedLoop fused && o.threshold() == Threshold.MASS && !o.bestIterate()
                     ? fused.run(unit.keep(), o.iterations(), o.earlyStop())
                     : run(oracle, unit.keep(), o.iterations(), o.earlyStop(), o.threshold(), o.bestIterate(), fitter);
             long t2 = System.nanoTime();

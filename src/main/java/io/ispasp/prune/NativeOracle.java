@@ -6,7 +6,7 @@ import io.ispasp.kernels.UnitKernel;
  * The statistics path on the native kernels (C++ CPU or CUDA): a {@link ScoreOracle} over a {@link UnitKernel},
  * which also runs the whole i-SpaSP loop in one native call. Owns the kernel; close() releases it.
  */
-public final class NativeOracle implements ScoreOracle {
+public final class NativeOracle implements ScoreOracle, FusedLoop {
     private final UnitKernel unit;
     private final double[] mass;
     private final UnitStatistics stats;   // null when built without statistics (no kept(), no groupGrams())
@@ -63,7 +63,7 @@ public final class NativeOracle implements ScoreOracle {
         return unit.residuals(kept);
     }
 
-    /** The fused loop: same answers as {@link IspaspSelector#run} on this oracle, in one native call. */
+    @Override
     public IspaspSelector.Loop run(int keep, int iterations, boolean earlyStop) {
         UnitKernel.Run r = unit.run(keep, iterations, earlyStop);
         return new IspaspSelector.Loop(r.support(), r.trace(), r.trace().length, java.util.List.of());

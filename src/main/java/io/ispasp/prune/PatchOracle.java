@@ -14,9 +14,9 @@ import org.bytedeco.pytorch.Tensor;
  * sums: the gradient summed over the positions where it reaches H (docs/design.md, section
  * "Statistics path: 3x3 B").
  * Group-norm would need statistics across positions, not only within a patch, so it stays on the direct path.
- * Owns the kernel.
+ * The authors' loop runs whole in one native call over the channels ({@link #run}). Owns the kernel.
  */
-public final class PatchOracle implements ScoreOracle {
+public final class PatchOracle implements ScoreOracle, FusedLoop {
     private final UnitKernel kernel;
     private final Score score;
     private final int groups;
@@ -74,6 +74,13 @@ public final class PatchOracle implements ScoreOracle {
         double zz = kernel.evaluate(new int[0], false).residual();
         return new KeptStatistics(support.length * 9, stats.outputs, k.gram(), k.cross(), zz, stats.featureSums(support),
                 stats.targetSums(), stats.rows);
+    }
+
+    /** The loop over channels in one native call (kernels.h, item 7): the same answers as {@link #evaluate} gives the Java loop. */
+    @Override
+    public IspaspSelector.Loop run(int keep, int iterations, boolean earlyStop) {
+        UnitKernel.Run r = kernel.runGroups(9, mass, q, keep, iterations, earlyStop);
+        return new IspaspSelector.Loop(r.support(), r.trace(), r.trace().length, java.util.List.of());
     }
 
     @Override

@@ -16,6 +16,7 @@ import io.ispasp.bench.RawUnit;
 import static io.ispasp.bench.RawUnit.maxAbs;
 import static io.ispasp.bench.RawUnit.randomSupport;
 import static io.ispasp.bench.RawUnit.squares;
+import io.ispasp.prune.Evaluation;
 import io.ispasp.prune.IspaspSelector;
 import io.ispasp.prune.NativeOracle;
 import io.ispasp.prune.TopK;
@@ -136,6 +137,78 @@ class KernelsMatchReferenceTest {
                 }
             }
         }
+    }
+
+    /**
+     * The loop over groups of taps features (a 3x3 unit's channels) in one call against the Java loop over an oracle
+     * that expands each group support to its features and forms the group scores plainly: summed feature scores, or
+     * the sum of q[c][d] over the groups d outside the support.
+     */
+    @ParameterizedTest
+    @MethodSource("allBackends")
+    void groupedLoopMatchesJavaLoop(Kernels kernels) {
+        SplittableRandom r = new SplittableRandom(21);
+        for (int[] shape : new int[][] {{36, 9, 5}, {36, 3, 7}, {45, 9, 40}, {7, 1, 3}}) {
+            int n = shape[0], taps = shape[1], out = shape[2], groups = n / taps;
+            RawUnit raw = new RawUnit(160, n, out, false, 5L * n + taps, 0);
+            double[] gmass = new double[groups];
+            double[] fmass = raw.mass();
+            for (int i = 0; i < n; i++) gmass[i / taps] += fmass[i];
+            double[] q = r.doubles((long) groups * groups, -1, 1).toArray();
+            for (Score score : new Score[] {Score.CORRELATION, Score.SIGNED_SUM}) {
+                for (double[] qq : new double[][] {null, q}) {
+                    try (UnitKernel unit = kernels.unit(raw.inputs(raw.gram(), fmass), score)) {
+                        GroupOracle oracle = new GroupOracle(unit, taps, gmass, qq);
+                        for (int keep : new int[] {1, Math.max(1, groups / 3), groups}) {
+                            for (boolean earlyStop : new boolean[] {false, true}) {
+                                String what = kernels.name() + " " + score + " n=" + n + " taps=" + taps + " q=" + (qq != null)
+                                        + " keep=" + keep + " earlyStop=" + earlyStop;
+                                IspaspSelector.Loop java = IspaspSelector.run(oracle, keep, 6, earlyStop);
+                                UnitKernel.Run one = unit.runGroups(taps, gmass, qq, keep, 6, earlyStop);
+                                assertArrayEquals(java.support(), one.support(), what + " support");
+                                assertEquals(java.iterationsRun(), one.trace().length, what + " iterations run");
+                                assertRelative(java.residuals(), one.trace(), 1e-12, what + " trace");
+                            }
+                        }
+                        if (taps == 1 && qq == null) {
+                            UnitKernel.Run plain = unit.run(2, 6, false), grouped = unit.runGroups(1, fmass, null, 2, 6, false);
+                            assertArrayEquals(plain.support(), grouped.support(), "taps 1 is the plain loop");
+                            assertArrayEquals(plain.trace(), grouped.trace(), "taps 1 is the plain loop");
+                        }
+                    }
+                }
+            }
+        }
+        RawUnit raw = new RawUnit(20, 6, 2, false, 1, 0);
+        try (UnitKernel unit = kernels.unit(raw.inputs(raw.gram(), raw.mass()), Score.CORRELATION)) {
+            assertThrows(IllegalArgumentException.class, () -> unit.runGroups(4, new double[1], null, 1, 3, false));
+            KernelException e = assertThrows(KernelException.class, () -> unit.runGroups(3, new double[2], null, 3, 3, false));
+            assertTrue(e.getMessage().contains("keep"), e.getMessage());
+        }
+    }
+
+    /** Groups of taps consecutive features of a unit kernel, scored and evaluated the slow, obvious way. */
+    private record GroupOracle(UnitKernel unit, int taps, double[] mass, double[] q) implements io.ispasp.prune.ScoreOracle {
+        @Override public int groups() { return mass.length; }
+        @Override public double[] activationMass() { return mass.clone(); }
+        @Override public Evaluation evaluate(int[] support, boolean withScores) {
+            int[] features = new int[support.length * taps];
+            for (int i = 0; i < features.length; i++) features[i] = support[i / taps] * taps + i % taps;
+            UnitKernel.Evaluation e = unit.evaluate(features, withScores && q == null);
+            if (!withScores) return new Evaluation(null, e.residual());
+            int n = mass.length;
+            double[] g = new double[n];
+            boolean[] kept = new boolean[n];
+            for (int c : support) kept[c] = true;
+            for (int c = 0; c < n; c++) {
+                for (int k = 0; k < taps && q == null; k++) g[c] += e.scores()[c * taps + k];
+                for (int d = 0; d < n && q != null; d++) if (!kept[d]) g[c] += q[c * n + d];
+            }
+            return new Evaluation(g, e.residual());
+        }
+        @Override public KeptStatistics kept(int[] support) { throw new UnsupportedOperationException(); }
+        @Override public GroupGrams groupGrams() { throw new UnsupportedOperationException(); }
+        @Override public void close() {}
     }
 
     /** Group-norm keeps per-support state updated incrementally; walk supports that change by 0 to 40 groups. */

@@ -77,6 +77,16 @@ class EveryUnitKindTest {
                         IspaspSelector.Loop x = IspaspSelector.run(direct, data.keep(), 6, true);
                         IspaspSelector.Loop y = IspaspSelector.run(stats, data.keep(), 6, true);
                         assertArrayEquals(x.support(), y.support(), what + " supports");
+                        if (stats instanceof FusedLoop fused) {
+                            // the loop in one native call (1x1 units over features, 3x3 units over channels)
+                            for (boolean early : new boolean[] {true, false}) {
+                                IspaspSelector.Loop java = IspaspSelector.run(stats, data.keep(), 6, early), one = fused.run(data.keep(), 6, early);
+                                assertArrayEquals(java.support(), one.support(), what + " fused loop, early stop " + early);
+                                assertArrayEquals(java.residuals(), one.residuals(), what + " fused loop trace, early stop " + early);
+                            }
+                        } else {
+                            throw new AssertionError(what + ": the statistics path has no fused loop");
+                        }
                     }
                 }
             }

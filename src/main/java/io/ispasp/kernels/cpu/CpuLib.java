@@ -57,6 +57,9 @@ public final class CpuLib {
             DoublePointer residuals);
     public static native int ispasp_cpu_unit_run(Unit u, int keep, int iterations, int earlyStop,
             @Cast("int32_t*") IntPointer support, DoublePointer trace);
+    public static native int ispasp_cpu_unit_run_groups(Unit u, int taps, @Cast("const double*") DoublePointer groupMass,
+            @Cast("const double*") DoublePointer q, int keep, int iterations, int earlyStop,
+            @Cast("int32_t*") IntPointer support, DoublePointer trace);
     public static native int ispasp_cpu_unit_kept(Unit u, @Cast("const int32_t*") IntPointer support, int s,
             DoublePointer gramSS, DoublePointer crossS);
     public static native void ispasp_cpu_unit_free(Unit u);
