@@ -11,6 +11,7 @@ import io.ispasp.core.Target;
 import io.ispasp.core.Threshold;
 import io.ispasp.engine.Cancellation;
 import io.ispasp.engine.Gram;
+import io.ispasp.engine.PatchGram;
 import io.ispasp.kernels.Backends;
 import io.ispasp.kernels.Kernels;
 import io.ispasp.kernels.StatisticsAccumulator;
@@ -64,9 +65,17 @@ public final class IspaspSelector implements Selector {
         Kernels kernels = Backends.select(o.device()).kernels();
         UnitStatistics stats;
         int features = unit.groups() * unit.taps();
-        // on the CPU, OpenBLAS's SYRK (engine.Gram) is faster than the C++ kernel, which stays as the CUDA kernel's twin
-        try (StatisticsAccumulator acc = kernels.name().equals("cpu") ? new Gram(features) : kernels.statistics(features, true)) {
-            stats = UnitStatistics.gather(unit, acc);
+        // On the CPU, OpenBLAS (engine.Gram's SYRK, or a 3x3 unit's shifted products in engine.PatchGram) is faster
+        // than the C++ kernel, which stays as the CUDA kernel's twin.
+        boolean cpu = kernels.name().equals("cpu");
+        if (cpu && unit.taps() == 9 && unit.convolutional()) {
+            try (PatchGram patches = new PatchGram(unit.groups())) {
+                stats = UnitStatistics.gather(unit, patches);
+            }
+        } else {
+            try (StatisticsAccumulator acc = cpu ? new Gram(features) : kernels.statistics(features, true)) {
+                stats = UnitStatistics.gather(unit, acc);
+            }
         }
         if (unit.taps() == 1) return new NativeOracle(kernels.unit(stats.inputs(), o.score()), stats);
         return new PatchOracle(stats, kernels.unit(stats.inputs(), Score.CORRELATION), o.score());

@@ -183,6 +183,45 @@ class EveryUnitKindTest {
         }
     }
 
+    /**
+     * A 3x3 unit's statistics from shifted products of H ({@link io.ispasp.engine.PatchGram}, the CPU's route for large
+     * maps) equal those from its patch rows, for the current target and for the original one after an earlier cut.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("architectures")
+    void shiftedProductsGiveThePatchRowsStatistics(Architecture arch) {
+        try (PointerScope s = new PointerScope(); Network dense = NetFixtures.randomized(arch, 17);
+             TensorCalibration calib = NetCalibration.of(arch, 9, 5)) {
+            Unit first = dense.unit(0);
+            int[] half = new int[first.groups() / 2];
+            for (int i = 0; i < half.length; i++) half[i] = 2 * i;
+            try (Network current = io.ispasp.nn.Surgery.keep(dense, 0, half)) {
+                int checked = 0;
+                for (Unit unit : current.units()) {
+                    if (unit.taps() != 9 || unit.stride() != 1 || unit.index() == 0) continue;
+                    for (io.ispasp.core.Target target : io.ispasp.core.Target.values()) {
+                        PruneOptions o = options(Score.CORRELATION).toBuilder().target(target).build();
+                        UnitData data = new UnitData(current, dense, unit.index(), 1, calib, o);
+                        UnitStatistics rows = UnitStatistics.gather(data), shifted;
+                        try (io.ispasp.engine.PatchGram patches = new io.ispasp.engine.PatchGram(unit.groups())) {
+                            shifted = UnitStatistics.gather(data, patches);
+                        }
+                        String what = arch.name() + " " + unit.name() + " " + target;
+                        assertEquals(rows.rows, shifted.rows, what + " rows");
+                        assertArrayEquals(rows.featureMass, shifted.featureMass, 1e-5 * max(rows.featureMass), what + " feature sums");
+                        assertArrayEquals(rows.gram, shifted.gram, 1e-5 * max(rows.gram), what + " Gram");
+                        assertArrayEquals(rows.tapSums, shifted.tapSums, 1e-9 * max(rows.tapSums), what + " tap sums");
+                        assertEquals(rows.cross == null, shifted.cross == null, what + " cross sums gathered");
+                        if (rows.cross != null) assertArrayEquals(rows.cross, shifted.cross, 1e-5 * max(rows.cross), what + " cross sums");
+                        checked++;
+                    }
+                    break;   // one 3x3 unit per network
+                }
+                if (arch.name().startsWith("resnet")) assertTrue(checked > 0, arch.name() + ": a 3x3 unit was checked");
+            }
+        }
+    }
+
     @Test
     void gfsIsReproducibleAndScalesTheKeptColumns() {
         Architecture arch = NetFixtures.all().get(0);
