@@ -24,7 +24,9 @@ import picocli.CommandLine.Spec;
         description = "Run a benchmark: paths (statistics vs direct vs auto vs GFS timing), accuracy (MNIST table, all "
                 + "methods and ratios), conv-timing (ResNet34 block and reference layout at 64/224, statistics vs direct vs GFS), "
                 + "latency (inference latency and throughput of models, dense vs pruned; its options: 'bench latency -- --help'), "
-                + "patch-stats (a 3x3 unit's statistics pass: patch rows vs shifted products), fused-loop (the authors' loop on 3x3 units: Java vs one native call), random-net (a random conv-net checkpoint, dense or magnitude-pruned by a layout, for latency; "
+                + "patch-stats (a 3x3 unit's statistics pass: patch rows vs shifted products), fused-loop (the authors' loop on "
+                + "3x3 units: Java vs one native call), random-net (a random conv-net checkpoint, dense or magnitude-pruned by a "
+                + "layout, for latency; "
                 + "'bench random-net -- --help'), jmh (JMH micro-benchmarks; extra arguments go to JMH). Results go to bench/results/.")
 final class BenchCommand implements Callable<Integer> {
     /** Options bench does not know (JMH's -f, latency's --model) stay in {@link #rest}, in order, for the benchmark. */

@@ -3,7 +3,6 @@ package io.ispasp.engine;
 import io.ispasp.kernels.StatisticsAccumulator;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
@@ -17,8 +16,8 @@ import static org.bytedeco.openblas.global.openblas.cblas_sgemm;
 
 /**
  * The statistics of the 3x3 patches (stride 1, padding 1) a conv reads from H [n, N, h, w], without forming the patch
- * rows: the same sums as {@link PatchRows} rows fed to {@link Gram}, tap-major (feature k N + c), in a third to a
- * fifth of the time on the CPU (docs/design.md, "Statistics path: 3x3 B").
+ * rows: the same sums as {@link PatchRows} rows fed to {@link Gram}, tap-major (feature k N + c), faster on the CPU
+ * (docs/design.md, "Patch statistics without patch rows"; bench/results/patch-statistics.md).
  * <p>
  * The Gram block of taps k, k' is the sum over output positions p of h(p + o_k) h(p + o_k')^T (h zero outside the
  * map). With q = p + o_k it is the sum over the map of h(q) h(q + d)^T, d = o_k' - o_k, minus the terms whose q lies
