@@ -29,6 +29,11 @@ public final class TorchRuntime {
         // cut the page faults of a forward's fresh activations ~10x and made a ResNet34 forward at 224 px 2.3x faster
         // (docs/platform.md, "Huge pages"). A value the user set (0 turns it off) is kept.
         io.ispasp.kernels.cpu.CpuLib.ispasp_cpu_setenv_default("THP_MEM_ALLOC_ENABLE", "1");
+        // OpenMP threads that sleep when idle instead of spinning, read by libgomp when libtorch loads it: libtorch's
+        // OpenMP threads otherwise spin between its small ops and take the cores from OpenBLAS's GEMMs (the 3x3 patch
+        // statistics ran 3x slower; docs/platform.md, "OpenMP spin-waiting"). The launcher sets it too; embedders need
+        // not. A value the user set is kept.
+        io.ispasp.kernels.cpu.CpuLib.ispasp_cpu_setenv_default("OMP_WAIT_POLICY", "PASSIVE");
         try {
             String platform = Loader.getPlatform();
             Loader.cacheResources("/org/bytedeco/javacpp/" + platform + "/");
