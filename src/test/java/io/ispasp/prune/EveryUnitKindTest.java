@@ -152,10 +152,7 @@ class EveryUnitKindTest {
         Architecture arch = Architectures.parse(text);
         try (PointerScope s = new PointerScope(); Network dense = NetFixtures.randomized(arch, 13);
              TensorCalibration calib = NetCalibration.of(arch, 10, 4)) {
-            Unit first = dense.unit(0);
-            int[] half = new int[first.groups() / 2];
-            for (int i = 0; i < half.length; i++) half[i] = 2 * i;
-            try (Network current = io.ispasp.nn.Surgery.keep(dense, 0, half)) {
+            try (Network current = firstUnitHalved(dense)) {
                 Map<Integer, Unit> later = new LinkedHashMap<>();
                 for (Unit u : current.units()) if (u.index() > 0 && u.stride() == 1) later.putIfAbsent(u.taps(), u);
                 assertTrue(later.containsKey(1), "a one-tap unit");
@@ -184,18 +181,15 @@ class EveryUnitKindTest {
     }
 
     /**
-     * A 3x3 unit's statistics from shifted products of H ({@link io.ispasp.engine.PatchGram}, the CPU's route for large
-     * maps) equal those from its patch rows, for the current target and for the original one after an earlier cut.
+     * A 3x3 unit's statistics from shifted products of H ({@link io.ispasp.engine.PatchGram}, the CPU's route) equal
+     * those from its patch rows, for the current target and for the original one after an earlier cut.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("architectures")
     void shiftedProductsGiveThePatchRowsStatistics(Architecture arch) {
         try (PointerScope s = new PointerScope(); Network dense = NetFixtures.randomized(arch, 17);
              TensorCalibration calib = NetCalibration.of(arch, 9, 5)) {
-            Unit first = dense.unit(0);
-            int[] half = new int[first.groups() / 2];
-            for (int i = 0; i < half.length; i++) half[i] = 2 * i;
-            try (Network current = io.ispasp.nn.Surgery.keep(dense, 0, half)) {
+            try (Network current = firstUnitHalved(dense)) {
                 int checked = 0;
                 for (Unit unit : current.units()) {
                     if (unit.taps() != 9 || unit.stride() != 1 || unit.index() == 0) continue;
@@ -276,6 +270,13 @@ class EveryUnitKindTest {
             var e = assertThrows(IllegalArgumentException.class, () -> FlopsTarget.choose(dense, calib, options(Score.SIGNED_SUM), 0.05, 32));
             assertTrue(e.getMessage().contains("out of reach"), e.getMessage());
         }
+    }
+
+    /** {@code dense} with every other group of its first unit kept, so later units' current and original networks differ. */
+    static Network firstUnitHalved(Network dense) {
+        int[] half = new int[dense.unit(0).groups() / 2];
+        for (int i = 0; i < half.length; i++) half[i] = 2 * i;
+        return io.ispasp.nn.Surgery.keep(dense, 0, half);
     }
 
     static double max(double[] v) {
