@@ -33,6 +33,7 @@ using std::vector;
 
 bool g_fail = false;
 bool g_small = false;  // --small: small shapes only, no timings (for slow emulation / smoke runs)
+int g_only_n = 0;     // --only-n N: only the unit case with n = N (emulation runs of one case)
 
 struct Row {
     string kernel, shape, err, match, time, notes;
@@ -397,10 +398,12 @@ vector<int32_t> random_support(std::mt19937_64& rng, int n, int s) {
 }
 
 void check_units(std::mt19937_64& rng) {
-    const UnitCase cases[] = {{37, 5, 500, false, 0}, {130, 17, 800, true, 7}, {200, 33, 1000, false, 5},
+    // 27 = 3 groups of 9 taps: the loop over groups as a 3x3 unit runs it
+    const UnitCase cases[] = {{37, 5, 500, false, 0}, {27, 4, 300, true, 0}, {130, 17, 800, true, 7}, {200, 33, 1000, false, 5},
                               {129, 64, 600, true, 0}, {300, 10, 1500, false, 3}};
     for (const UnitCase& c : cases) {
         if (g_small && c.n > 130) continue;
+        if (g_only_n > 0 && c.n != g_only_n) continue;
         Ref R;
         build_ref(rng, c, R);
         const double* cross = c.original ? R.C.data() : nullptr;
@@ -825,8 +828,9 @@ int main(int argc, char** argv) {
         else if (!std::strcmp(argv[i], "--quick")) quick = true;
         else if (!std::strcmp(argv[i], "--small")) g_small = true;
         else if (!std::strcmp(argv[i], "--units-only")) units_only = true;
+        else if (!std::strcmp(argv[i], "--only-n") && i + 1 < argc) g_only_n = std::atoi(argv[++i]);
         else {
-            std::fprintf(stderr, "usage: %s [--out FILE] [--require-gpu] [--quick] [--small] [--units-only]\n", argv[0]);
+            std::fprintf(stderr, "usage: %s [--out FILE] [--require-gpu] [--quick] [--small] [--units-only] [--only-n N]\n", argv[0]);
             return 2;
         }
     }
