@@ -164,6 +164,12 @@ final class NativeKernels implements Kernels {
         }
     }
 
+    /** One call of a native loop into its support and trace buffers; the iterations run, or a negative error code. */
+    @FunctionalInterface
+    private interface NativeLoop {
+        int run(IntPointer support, DoublePointer trace);
+    }
+
     private final class Unit implements UnitKernel {
         private final int groups;
         private final int outputs;
@@ -216,16 +222,8 @@ final class NativeKernels implements Kernels {
 
         @Override
         public Run run(int keep, int iterations, boolean earlyStop) {
-            try (PointerScope scope = new PointerScope()) {
-                IntPointer support = new IntPointer(keep);
-                DoublePointer trace = new DoublePointer(iterations);
-                int run = check(api.unitRun(open(), keep, iterations, earlyStop ? 1 : 0, support, trace), "unit_run");
-                int[] s = new int[keep];
-                support.get(s);
-                double[] t = new double[run];
-                trace.get(t);
-                return new Run(s, t);
-            }
+            return loop(keep, iterations, "unit_run",
+                    (support, trace) -> api.unitRun(open(), keep, iterations, earlyStop ? 1 : 0, support, trace));
         }
 
         @Override
@@ -235,11 +233,17 @@ final class NativeKernels implements Kernels {
                 throw new IllegalArgumentException("loop over groups of " + taps + " taps of " + groups + " features: "
                         + groupMass.length + " group masses" + (q == null ? "" : ", q of " + q.length));
             }
+            return loop(keep, iterations, "unit_run_groups", (support, trace) -> api.unitRunGroups(open(), taps,
+                    new DoublePointer(groupMass), q == null ? null : new DoublePointer(q), keep, iterations, earlyStop ? 1 : 0,
+                    support, trace));
+        }
+
+        /** A native loop's final support (keep entries) and its trace (one entry per iteration run). */
+        private Run loop(int keep, int iterations, String what, NativeLoop call) {
             try (PointerScope scope = new PointerScope()) {
                 IntPointer support = new IntPointer(Math.max(1, keep));
                 DoublePointer trace = new DoublePointer(Math.max(1, iterations));
-                int run = check(api.unitRunGroups(open(), taps, new DoublePointer(groupMass), q == null ? null : new DoublePointer(q),
-                        keep, iterations, earlyStop ? 1 : 0, support, trace), "unit_run_groups");
+                int run = check(call.run(support, trace), what);
                 int[] s = new int[keep];
                 support.get(s);
                 double[] t = new double[run];

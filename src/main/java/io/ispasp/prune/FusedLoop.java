@@ -7,4 +7,9 @@ package io.ispasp.prune;
  */
 interface FusedLoop {
     IspaspSelector.Loop run(int keep, int iterations, boolean earlyStop);
+
+    /** A native loop's outcome as the selector's: the last iterate, no candidate sets recorded. */
+    static IspaspSelector.Loop of(io.ispasp.kernels.UnitKernel.Run r) {
+        return new IspaspSelector.Loop(r.support(), r.trace(), r.trace().length, java.util.List.of());
+    }
 }

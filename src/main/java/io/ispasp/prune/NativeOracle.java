@@ -65,8 +65,7 @@ public final class NativeOracle implements ScoreOracle, FusedLoop {
 
     @Override
     public IspaspSelector.Loop run(int keep, int iterations, boolean earlyStop) {
-        UnitKernel.Run r = unit.run(keep, iterations, earlyStop);
-        return new IspaspSelector.Loop(r.support(), r.trace(), r.trace().length, java.util.List.of());
+        return FusedLoop.of(unit.run(keep, iterations, earlyStop));
     }
 
     @Override

@@ -79,8 +79,7 @@ public final class PatchOracle implements ScoreOracle, FusedLoop {
     /** The loop over channels in one native call (kernels.h, item 7): the same answers as {@link #evaluate} gives the Java loop. */
     @Override
     public IspaspSelector.Loop run(int keep, int iterations, boolean earlyStop) {
-        UnitKernel.Run r = kernel.runGroups(9, mass, q, keep, iterations, earlyStop);
-        return new IspaspSelector.Loop(r.support(), r.trace(), r.trace().length, java.util.List.of());
+        return FusedLoop.of(kernel.runGroups(9, mass, q, keep, iterations, earlyStop));
     }
 
     @Override
