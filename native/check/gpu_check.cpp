@@ -216,25 +216,6 @@ vector<int32_t> ref_select(const vector<double>& g, const vector<double>& a, con
     return next;
 }
 
-int ref_run(const Ref& R, int score, int keep, int iterations, bool early, vector<int32_t>& S, vector<double>& trace) {
-    S.clear();
-    trace.assign(iterations, 0);
-    vector<double> g = R.scores(S, score);
-    double r = R.residual(S);
-    for (int t = 1; t <= iterations; ++t) {
-        vector<int32_t> next = ref_select(g, R.a, S, keep);
-        if (early && next == S) {
-            trace[t - 1] = r;
-            return t;
-        }
-        S = next;
-        if (t < iterations) g = R.scores(S, score);
-        r = R.residual(S);
-        trace[t - 1] = r;
-    }
-    return iterations;
-}
-
 // The loop over groups of `taps` features (kernels.h item 7), written out plainly.
 int ref_run_groups(const Ref& R, int score, int taps, const vector<double>& gmass, const vector<double>* q, int keep,
                    int iterations, bool early, vector<int32_t>& S, vector<double>& trace) {
@@ -276,6 +257,11 @@ int ref_run_groups(const Ref& R, int score, int taps, const vector<double>& gmas
         trace[t - 1] = r;
     }
     return iterations;
+}
+
+// The plain loop (item 5): the loop over groups of one feature each, thresholded by the unit's own mass.
+int ref_run(const Ref& R, int score, int keep, int iterations, bool early, vector<int32_t>& S, vector<double>& trace) {
+    return ref_run_groups(R, score, 1, R.a, nullptr, keep, iterations, early, S, trace);
 }
 
 // ------------------------------------------------------------------ inputs
