@@ -5,9 +5,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.Set;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 import com.google.protobuf.ByteString;
 import io.ispasp.engine.Tensors;
@@ -16,9 +17,12 @@ import io.ispasp.nn.Network;
 import io.ispasp.nn.arch.Architectures;
 import io.ispasp.nn.arch.Bert;
 import io.ispasp.onnx.proto.OnnxProto.GraphProto;
+import io.ispasp.onnx.proto.OnnxProto.GraphProtoOrBuilder;
 import io.ispasp.onnx.proto.OnnxProto.ModelProto;
+import io.ispasp.onnx.proto.OnnxProto.NodeProto;
 import io.ispasp.onnx.proto.OnnxProto.StringStringEntryProto;
 import io.ispasp.onnx.proto.OnnxProto.TensorProto;
+import io.ispasp.onnx.proto.OnnxProto.ValueInfoProto;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
@@ -118,11 +122,11 @@ public final class OnnxEncoder {
     }
 
     /** The initializers no node and no graph output reads. */
-    private static Set<String> unread(io.ispasp.onnx.proto.OnnxProto.GraphProtoOrBuilder g) {
-        Set<String> read = new java.util.HashSet<>();
-        for (io.ispasp.onnx.proto.OnnxProto.NodeProto n : g.getNodeList()) read.addAll(n.getInputList());
-        for (io.ispasp.onnx.proto.OnnxProto.ValueInfoProto o : g.getOutputList()) read.add(o.getName());
-        Set<String> unread = new java.util.HashSet<>();
+    private static Set<String> unread(GraphProtoOrBuilder g) {
+        Set<String> read = new HashSet<>();
+        for (NodeProto n : g.getNodeList()) read.addAll(n.getInputList());
+        for (ValueInfoProto o : g.getOutputList()) read.add(o.getName());
+        Set<String> unread = new HashSet<>();
         for (TensorProto t : g.getInitializerList()) if (!read.contains(t.getName())) unread.add(t.getName());
         return unread;
     }
