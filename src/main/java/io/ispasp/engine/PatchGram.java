@@ -22,8 +22,10 @@ import static org.bytedeco.openblas.global.openblas.cblas_sgemm;
  * The Gram block of taps k, k' is the sum over output positions p of h(p + o_k) h(p + o_k')^T (h zero outside the
  * map). With q = p + o_k it is the sum over the map of h(q) h(q + d)^T, d = o_k' - o_k, minus the terms whose q lies
  * in the border row and column that tap k never reads. The full-map products F_d, one per d with its transpose F_-d,
- * are 13 GEMMs over H channels-last with two zero rows and columns around every image: there, shifting by d is a
- * constant offset in the flattened rows, and every shift that leaves a map lands on zeros. The border terms are one
+ * are 13 GEMMs over H channels-last with two zero rows below and two zero columns right of every image: there,
+ * shifting by d is a constant offset in the flattened rows, and every shift that leaves a map lands on zeros (a
+ * column left of the map is the previous row's right-hand zeros; a row above the map, which only the cross sums
+ * read, is the previous image's bottom zeros). The border terms are one
  * product per tap over one row and one column. The feature sums come the same way from the map's sums minus its
  * border. The cross sums u^T z against a target z at the output positions are 9 such shifted GEMMs, exact as they
  * are. Precision as {@link Gram}: float32 products over at most {@link Gram#FLUSH_ROWS} rows, float64 sums across.
@@ -65,12 +67,14 @@ public final class PatchGram implements AutoCloseable {
         }
         long images = h.size(0), height = h.size(2), width = h.size(3);
         try (PointerScope scope = new PointerScope()) {
-            Tensor hf = h.to(ScalarType.Float).contiguous();
-            // two zero rows and columns around every image: every shift by up to 2 that leaves a map reads zeros
-            Tensor padded = torch.constant_pad_nd(hf, new long[] {2, 2, 2, 2}).permute(0, 2, 3, 1).contiguous();
-            fullProducts(padded, images * (height + 4) * (width + 4), width + 4);
+            Tensor hf = h.to(ScalarType.Float);
+            // [images, height + 2, width + 2, N]: H channels-last, two zero rows below and columns right of each map
+            Tensor padded = torch.zeros(new long[] {images, height + 2, width + 2, n}, new TensorOptions(ScalarType.Float));
+            padded.narrow(1, 0, height).narrow(2, 0, width).copy_(hf.permute(0, 2, 3, 1));
+            long total = images * (height + 2) * (width + 2);
+            fullProducts(padded, total, width + 2);
             borderTerms(padded.reshape(images, -1, n), height, width);
-            addMass(hf, height, width);
+            addMass(padded.reshape(total, n), hf, height, width);
             if (z != null) addCross(padded, z, images, height, width, cross);
         }
         rows += images * height * width;
@@ -111,7 +115,7 @@ public final class PatchGram implements AutoCloseable {
     /**
      * For every tap pair k <= k': the terms of F_d whose q lies where tap k never reads (the first row for a tap
      * above the centre, the last row for one below, likewise for columns). One product per tap k: its border
-     * positions against their shifts for every k' at once ({@code flat}: [images, (height + 4)(width + 4), N]).
+     * positions against their shifts for every k' at once ({@code flat}: [images, (height + 2)(width + 2), N]).
      */
     private void borderTerms(Tensor flat, long height, long width) {
         long images = flat.size(0);
@@ -145,14 +149,23 @@ public final class PatchGram implements AutoCloseable {
         }
     }
 
-    /** The row of pixel (y, x) in a map with two zero rows and columns around it, flattened. */
+    /**
+     * The row of pixel (y, x) in a map with two zero rows below and columns right of it, flattened; a pixel left of
+     * the map (x = -1, -2, y >= 1) is a zero column of the row above.
+     */
     private static long index(long y, long x, long width) {
-        return (y + 2) * (width + 4) + x + 2;
+        return y * (width + 2) + x;
     }
 
-    /** The feature sums: per tap, the map's sums minus the border row and column that tap never reads. */
-    private void addMass(Tensor hf, long height, long width) {
-        Tensor total = sum(hf, 0, 2, 3);
+    /**
+     * The feature sums: per tap, the map's sums minus the border row and column that tap never reads. The map's sums
+     * are float32 column sums of at most CHUNK rows of {@code flat} ([rows, N], zeros included), added in float64.
+     */
+    private void addMass(Tensor flat, Tensor hf, long height, long width) {
+        Tensor total = zeros(n);
+        for (long q = 0; q < flat.size(0); q += CHUNK) {
+            total.add_(flat.narrow(0, q, Math.min(CHUNK, flat.size(0) - q)).sum(new long[] {0}, false, new ScalarTypeOptional(ScalarType.Float)));
+        }
         Tensor[] rowsAt = {sum(hf.select(2, 0), 0, 2), sum(hf.select(2, height - 1), 0, 2)};
         Tensor[] colsAt = {sum(hf.select(3, 0), 0, 2), sum(hf.select(3, width - 1), 0, 2)};
         for (int k = 0; k < 9; k++) {
@@ -167,13 +180,13 @@ public final class PatchGram implements AutoCloseable {
 
     /** cross[k N + c, :] += sum over output positions p of h(p + o_k)[c] z_p: one shifted GEMM per tap. */
     private void addCross(Tensor padded, Tensor z, long images, long height, long width, double[] cross) {
-        long out = z.size(1), w2 = width + 4, total = images * (height + 4) * w2;
+        long out = z.size(1), w2 = width + 2, total = images * (height + 2) * w2;
         if (z.size(0) != images * height * width || cross.length != 9L * n * out) {
             throw new IllegalArgumentException("target of shape " + java.util.Arrays.toString(z.shape()) + " for " + images + " images of "
                     + height + "x" + width + " and cross sums of " + cross.length);
         }
-        Tensor zp = torch.constant_pad_nd(z.to(ScalarType.Float).reshape(images, height, width, out), new long[] {0, 0, 2, 2, 2, 2})
-                .contiguous();                                                      // [images, height+4, width+4, out]
+        Tensor zp = torch.zeros(new long[] {images, height + 2, width + 2, out}, new TensorOptions(ScalarType.Float)); // as H
+        zp.narrow(1, 0, height).narrow(2, 0, width).copy_(z.reshape(images, height, width, out));
         Tensor sums = zeros(9L * n, out);
         Tensor part = torch.zeros(new long[] {n, out}, new TensorOptions(ScalarType.Float));
         FloatPointer hb = padded.data_ptr_float(), zb = zp.data_ptr_float(), pb = part.data_ptr_float();

@@ -113,6 +113,41 @@ public final class Unit {
         return env.get(spec.input());
     }
 
+    /** What one pass from X at a unit to X at a later unit computes on the way: H, B's linear part of H, X there. */
+    public record Pass(Tensor hidden, Tensor bLinear, Tensor later) {}
+
+    /**
+     * One pass over the ops from this unit's X to {@code later}'s, keeping H and B's linear part on the way: bit for
+     * bit what {@link #hidden}, {@link #bLinear} and {@link #inputFrom} give, for about the cost of the last alone (B's
+     * own conv is B's linear part before the scale when it has no bias; else B's linear part is computed from H).
+     * {@code later} starts after B, or between H and B, reading H.
+     */
+    public Pass passTo(UnitSpec later, Tensor input) {
+        if (!canPassTo(later)) throw new IllegalArgumentException(later.name() + " starts before or inside " + spec.name() + " without reading its H");
+        Program p = net.program();
+        String h = p.op(spec.hiddenOp()).out();
+        boolean readsH = later.start() <= spec.bOp();
+        Map<String, Tensor> env = new HashMap<>();
+        env.put(spec.input(), input);
+        p.run(env, spec.start(), spec.hiddenOp() + 1, net.lookup(), false);
+        Tensor hidden = env.get(h);
+        if (readsH) return new Pass(hidden, bLinear(hidden), hidden);
+        // each run keeps what a later op reads and leaves the tensors of the runs before it alone, so H stays
+        p.run(env, spec.hiddenOp() + 1, spec.bOp() + 1, net.lookup(), false);
+        Tensor bOut = env.get(p.op(spec.bOp()).out());
+        Tensor bLin = bOp() instanceof Op.Conv c && !c.bias() && !c.depthwise()
+                ? bOut.mul(kappa().reshape(1, -1, 1, 1))   // as bLinear: the same conv of H, then the scale
+                : bLinear(hidden);
+        p.run(env, spec.bOp() + 1, later.start(), net.lookup(), false);
+        return new Pass(hidden, bLin, env.get(later.input()));
+    }
+
+    /** Whether {@link #passTo} can reach {@code later}: it starts after B, or between H and B reading H. */
+    public boolean canPassTo(UnitSpec later) {
+        return later.start() > spec.bOp()
+                || later.start() > spec.hiddenOp() && later.input().equals(net.program().op(spec.hiddenOp()).out());
+    }
+
     /** H = A(X): [rows, N] or [rows, N, h, w]. */
     public Tensor hidden(Tensor input) {
         Map<String, Tensor> env = new HashMap<>();

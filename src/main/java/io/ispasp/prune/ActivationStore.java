@@ -34,6 +34,9 @@ sealed interface ActivationStore extends AutoCloseable permits ActivationStore.I
     /** The bytes the tensor takes. */
     long bytes();
 
+    /** [samples, ...sample shape]. */
+    long[] shape();
+
     @Override
     void close();
 
@@ -65,6 +68,9 @@ sealed interface ActivationStore extends AutoCloseable permits ActivationStore.I
 
         @Override
         public long bytes() { return bytes; }
+
+        @Override
+        public long[] shape() { return all.shape(); }
 
         @Override
         public void close() { all.releaseReference(); }
@@ -110,6 +116,9 @@ sealed interface ActivationStore extends AutoCloseable permits ActivationStore.I
 
         @Override
         public long bytes() { return ActivationStore.bytes(shape); }
+
+        @Override
+        public long[] shape() { return shape.clone(); }
 
         @Override
         public void close() { file.close(); }

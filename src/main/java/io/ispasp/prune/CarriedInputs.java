@@ -19,6 +19,9 @@ import org.slf4j.LoggerFactory;
  * the same point too. Batches follow {@code batch}, the batches of the recompute path, so the values are the same
  * bit for bit. The tensors live in memory or, beyond the memory bound, in spill files ({@link CarryBudget}); they are
  * released by {@link #close}.
+ * <p>The dense network's X moves on early: the original target is the dense B's output at this unit, and the pass that
+ * computes it ({@link #originalBLinear}) goes on to the next carried unit's X and stores it, so the dense layers
+ * between two units run once, not once for the target and once more to carry X ({@link Unit#passTo}).
  */
 final class CarriedInputs implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CarriedInputs.class);
@@ -27,8 +30,12 @@ final class CarriedInputs implements AutoCloseable {
     private final int batch;
     private final CarryBudget budget;
     private UnitSpec at;
+    private int atIndex;
     private ActivationStore current;   // X of the current network at unit `at`
     private ActivationStore original;  // X of the dense network there; null without the original target, == current while equal
+    private int aheadIndex = -1;       // the next carried unit, whose dense X the target pass stores; -1: none
+    private ActivationStore ahead;     // the dense network's X there, batch by batch as the target pass reaches them
+    private boolean[] aheadStored;
 
     private CarriedInputs(Network dense, Calibration calibration, int batch, CarryBudget budget) {
         this.dense = dense;
@@ -47,6 +54,7 @@ final class CarriedInputs implements AutoCloseable {
         try {
             Unit u = current.unit(unit), d = dense.unit(unit);
             c.at = u.spec();
+            c.atIndex = unit;
             c.current = c.batched(shape(current, unit, calibration), (from, to) -> u.input(calibration.inputs(from, to)));
             if (withOriginal) {
                 c.original = current == dense ? c.current
@@ -63,12 +71,24 @@ final class CarriedInputs implements AutoCloseable {
      * The carried inputs at unit {@code u} of {@code current}: {@code carried} advanced to it, or (first unit, after a
      * unit not carried, or when the old and the new inputs would not fit in memory together and nothing may spill)
      * computed from the samples; none (null, {@code carried} closed) when not {@code allowed}, when they do not fit
-     * and nothing may spill, or when spilling failed (then spilling stays off for the rest of the prune).
+     * and nothing may spill, or when spilling failed (then spilling stays off for the rest of the prune). With the
+     * original target and {@code next} (the next carried unit, -1 for none), the dense X there is stored as the
+     * target pass computes it, where it fits.
      */
-    static CarriedInputs at(CarriedInputs carried, boolean allowed, Network dense, Network current, int u, Calibration calibration,
-                            int batch, boolean withOriginal, CarryBudget budget) {
+    static CarriedInputs at(CarriedInputs carried, boolean allowed, Network dense, Network current, int u, int next,
+                            Calibration calibration, int batch, boolean withOriginal, CarryBudget budget) {
+        CarriedInputs c = moveTo(carried, allowed, dense, current, u, calibration, batch, withOriginal, budget);
+        if (c != null && next >= 0 && c.original != null && current != dense) c.expect(next);
+        return c;
+    }
+
+    private static CarriedInputs moveTo(CarriedInputs carried, boolean allowed, Network dense, Network current, int u,
+                                        Calibration calibration, int batch, boolean withOriginal, CarryBudget budget) {
         long need = bytes(dense, current, u, calibration, withOriginal);
-        if (carried != null && (!allowed || !budget.admits(need, budget.inMemory()))) {
+        // the dense X stored ahead for this unit is part of `need` and already held
+        long held = budget.inMemory() - (carried != null && carried.aheadIndex == u && carried.ahead instanceof ActivationStore.InMemory
+                ? carried.ahead.bytes() : 0);
+        if (carried != null && (!allowed || !budget.admits(need, held))) {
             carried.close();
             carried = null;
         }
@@ -104,8 +124,61 @@ final class CarriedInputs implements AutoCloseable {
     /** X of the current network for the given samples. */
     Tensor input(int[] rows) { return current.rows(rows); }
 
-    /** X of the dense network at the same unit, samples {@code [from, to)}; null without the original target. */
-    Tensor originalInput(int from, int to) { return original == null ? null : original.rows(from, to); }
+    /**
+     * The dense network's B_lin (no shift) at this unit for samples {@code [from, to)}, from its carried X; null
+     * without the original target. A whole batch not stored yet also stores the dense X at the next unit.
+     */
+    Tensor originalBLinear(int from, int to) {
+        if (original == null) return null;
+        Unit d = dense.unit(atIndex);
+        Tensor x = original.rows(from, to);
+        int b = from / batch;
+        boolean whole = from % batch == 0 && to == Math.min(calibration.size(), from + batch);
+        if (ahead == null || !whole || aheadStored[b]) return d.bLinear(d.hidden(x));
+        Unit.Pass pass = d.passTo(dense.unit(aheadIndex).spec(), x);
+        try {
+            checkShape(pass.later(), to - from, ahead.shape());
+            ahead.put(from, pass.later());
+            aheadStored[b] = true;
+        } catch (UncheckedIOException e) {
+            LOG.warn("{}: cannot spill the dense inputs of the next unit ({}); computing them when moving there", at.name(),
+                    e.getCause().getMessage());
+            dropAhead();
+            budget.spillFailed();
+        }
+        return pass.bLinear();
+    }
+
+    /** Whether the dense X at unit {@code unit} is stored ahead, every batch. */
+    boolean storedAhead(int unit) {
+        if (ahead == null || aheadIndex != unit) return false;
+        for (boolean s : aheadStored) if (!s) return false;
+        return true;
+    }
+
+    /** Makes the target pass store the dense X at unit {@code next}, where it fits beside what is held. */
+    private void expect(int next) {
+        if (!dense.unit(atIndex).canPassTo(dense.unit(next).spec())) return;
+        long[] shape = shape(dense, next, calibration);
+        if (!budget.admits(ActivationStore.bytes(shape), budget.inMemory())) return;
+        try {
+            ahead = budget.store(shape);
+        } catch (UncheckedIOException e) {
+            LOG.warn("{}: cannot spill the dense inputs of the next unit ({}); computing them when moving there", at.name(),
+                    e.getCause().getMessage());
+            budget.spillFailed();
+            return;
+        }
+        aheadIndex = next;
+        aheadStored = new boolean[(int) ((shape[0] + batch - 1) / batch)];
+    }
+
+    private void dropAhead() {
+        if (ahead != null) release(ahead);
+        ahead = null;
+        aheadIndex = -1;
+        aheadStored = null;
+    }
 
     /**
      * Moves to unit {@code unit} of {@code next}, the network after the last cut (ops before the current unit's start
@@ -120,7 +193,13 @@ final class CarriedInputs implements AutoCloseable {
         if (orig != null) {
             Unit dt = dense.unit(unit);
             try {
-                nextOriginal = batched(shape(dense, unit, calibration), (a, b) -> dt.inputFrom(from, orig.rows(a, b)));
+                if (ahead != null && aheadIndex == unit) {   // what the target pass left out (a pass that stopped early)
+                    fill(ahead, aheadStored, (a, b) -> dt.inputFrom(from, orig.rows(a, b)));
+                    nextOriginal = ahead;
+                    ahead = null;
+                } else {
+                    nextOriginal = batched(shape(dense, unit, calibration), (a, b) -> dt.inputFrom(from, orig.rows(a, b)));
+                }
             } catch (RuntimeException e) {
                 release(nextCurrent);
                 throw e;
@@ -130,6 +209,7 @@ final class CarriedInputs implements AutoCloseable {
         current = nextCurrent;
         original = nextOriginal;
         at = to.spec();
+        atIndex = unit;
     }
 
     private interface Slice {
@@ -148,23 +228,36 @@ final class CarriedInputs implements AutoCloseable {
     /** The batches {@code [from, from + batch)} of {@code slice}, stored as they come. */
     private ActivationStore batched(long[] shape, Slice slice) {
         ActivationStore store = budget.store(shape);
-        try (NoGradGuard g = new NoGradGuard()) {
-            for (int from = 0; from < shape[0]; from += batch) {
-                int to = (int) Math.min(shape[0], from + batch);
-                try (PointerScope scope = new PointerScope()) {
-                    Tensor part = slice.of(from, to);
-                    long[] got = part.shape();
-                    if (got[0] != to - from || !Arrays.equals(Arrays.copyOfRange(got, 1, got.length), Arrays.copyOfRange(shape, 1, shape.length))) {
-                        throw new IllegalStateException("carried input of shape " + Arrays.toString(got) + ", expected "
-                                + (to - from) + " x " + Arrays.toString(Arrays.copyOfRange(shape, 1, shape.length)));
-                    }
-                    store.put(from, part);
-                }
-            }
+        try {
+            fill(store, new boolean[(int) ((shape[0] + batch - 1) / batch)], slice);
             return store;
         } catch (RuntimeException e) {
             release(store);
             throw e;
+        }
+    }
+
+    /** The batches of {@code slice} not {@code stored} yet into {@code store}. */
+    private void fill(ActivationStore store, boolean[] stored, Slice slice) {
+        long[] shape = store.shape();
+        try (NoGradGuard g = new NoGradGuard()) {
+            for (int from = 0; from < shape[0]; from += batch) {
+                if (stored[from / batch]) continue;
+                int to = (int) Math.min(shape[0], from + batch);
+                try (PointerScope scope = new PointerScope()) {
+                    Tensor part = slice.of(from, to);
+                    checkShape(part, to - from, shape);
+                    store.put(from, part);
+                }
+            }
+        }
+    }
+
+    private static void checkShape(Tensor part, int samples, long[] shape) {
+        long[] got = part.shape();
+        if (got[0] != samples || !Arrays.equals(Arrays.copyOfRange(got, 1, got.length), Arrays.copyOfRange(shape, 1, shape.length))) {
+            throw new IllegalStateException("carried input of shape " + Arrays.toString(got) + ", expected "
+                    + samples + " x " + Arrays.toString(Arrays.copyOfRange(shape, 1, shape.length)));
         }
     }
 
@@ -175,6 +268,7 @@ final class CarriedInputs implements AutoCloseable {
 
     @Override
     public void close() {
+        dropAhead();
         if (original != null && original != current) release(original);
         if (current != null) release(current);
         current = null;

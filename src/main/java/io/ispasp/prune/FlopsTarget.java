@@ -78,7 +78,7 @@ public final class FlopsTarget {
         try {
             for (Unit unit : net.units()) {
                 Cancellation.checkpoint();
-                carried = CarriedInputs.at(carried, true, net, net, unit.index(), calibration, options.batchSize(), false, budget);
+                carried = CarriedInputs.at(carried, true, net, net, unit.index(), -1, calibration, options.batchSize(), false, budget);
                 unitSensitivity(new UnitData(net, net, unit.index(), unit.groups(), calibration, options, carried), loss[unit.index()]);
             }
         } finally {

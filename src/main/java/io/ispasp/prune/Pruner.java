@@ -51,13 +51,15 @@ public final class Pruner {
         CarriedInputs carried = null;
         CarryBudget budget = CarryBudget.of(options);
         try {
-            for (int u : layout.prunedUnits()) {
+            int[] pruned = layout.prunedUnits();
+            for (int i = 0; i < pruned.length; i++) {
+                int u = pruned[i];
                 Cancellation.checkpoint();
                 Unit unit = current.unit(u);
                 long t0 = System.nanoTime();
                 // a hook that may change the network (block fine-tuning) changes the layers before the next unit
-                carried = CarriedInputs.at(carried, after instanceof ReadOnly, dense, current, u, calibration,
-                        options.batchSize(), options.target() == io.ispasp.core.Target.ORIGINAL, budget);
+                carried = CarriedInputs.at(carried, after instanceof ReadOnly, dense, current, u, i + 1 < pruned.length ? pruned[i + 1] : -1,
+                        calibration, options.batchSize(), options.target() == io.ispasp.core.Target.ORIGINAL, budget);
                 UnitData data = new UnitData(current, dense, u, layout.keep(u, unit.groups()), calibration, options, carried);
                 double inputSeconds = (System.nanoTime() - t0) / 1e9;
                 Selection sel;

@@ -142,10 +142,10 @@ public final class UnitData {
     public Tensor target(int from, int to, Tensor h) {
         if (targetIsCurrent()) return unit.bLinear(h);
         Unit o = original.unit(unit.index());
-        Tensor xo = carried != null ? carried.originalInput(from, to) : null;
-        Tensor ho = o.hidden(xo != null ? xo : o.input(calibration.inputs(from, to)));
+        Tensor zo = carried != null ? carried.originalBLinear(from, to) : null;
+        if (zo == null) zo = o.bLinear(o.hidden(o.input(calibration.inputs(from, to))));
         Tensor shift = o.bShift().sub(unit.bShift());
-        return o.bLinear(ho).add(shift.reshape(convolutional() ? new long[] {1, -1, 1, 1} : new long[] {1, -1}));
+        return zo.add(shift.reshape(convolutional() ? new long[] {1, -1, 1, 1} : new long[] {1, -1}));
     }
 
     /** Activation mass a[c] = sum of H[:, c] over the calibration data and positions. */

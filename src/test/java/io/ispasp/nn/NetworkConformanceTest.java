@@ -130,6 +130,35 @@ class NetworkConformanceTest {
         }
     }
 
+    /** The carried dense pass: H, B's linear part and the next unit's X in one pass, bit for bit as one by one. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("architectures")
+    void onePassToTheNextUnitGivesTheUnitViewsBitForBit(Architecture arch) {
+        try (Network net = NetFixtures.randomized(arch, 8); PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            Tensor x = NetFixtures.inputs(arch, 3, 9);
+            List<Unit> units = net.units();
+            int passed = 0;
+            for (int i = 0; i + 1 < units.size(); i++) {
+                Unit u = units.get(i);
+                for (Unit later : units.subList(i + 1, units.size())) {
+                    if (!u.canPassTo(later.spec())) {
+                        assertThrows(IllegalArgumentException.class, () -> u.passTo(later.spec(), u.input(x)));
+                        continue;
+                    }
+                    Tensor input = u.input(x);
+                    Unit.Pass pass = u.passTo(later.spec(), input);
+                    Tensor h = u.hidden(input);
+                    String what = u.name() + " to " + later.name();
+                    assertTrue(pass.hidden().equal(h), what + ": H");
+                    assertTrue(pass.bLinear().equal(u.bLinear(h)), what + ": B's linear part");
+                    assertTrue(pass.later().equal(later.inputFrom(u.spec(), input)), what + ": X there");
+                    passed++;
+                }
+            }
+            assertTrue(units.size() < 2 || passed > 0, arch.name() + ": no unit passes to a later one");
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("architectures")
     void aStateOfTheWrongShapeIsNamed(Architecture arch) {

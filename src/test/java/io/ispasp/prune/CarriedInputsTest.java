@@ -19,8 +19,11 @@ import io.ispasp.nn.Architecture;
 import io.ispasp.nn.NetCalibration;
 import io.ispasp.nn.NetFixtures;
 import io.ispasp.nn.Network;
+import io.ispasp.nn.Surgery;
+import io.ispasp.nn.Unit;
 import io.ispasp.runtime.TorchRuntime;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -75,6 +78,60 @@ class CarriedInputsTest {
                 }
             }
         }
+    }
+
+    /**
+     * With the original target, the pass that computes the dense B's output at a unit stores the dense X at the next
+     * unit on the way: every batch (all of them, or only some, the rest filled when moving on), in memory or spilled,
+     * and what the next unit then reads is the dense X recomputed from the samples, bit for bit.
+     */
+    @ParameterizedTest
+    @MethodSource("architectures")
+    void theDenseTargetPassCarriesTheDenseInputToTheNextUnit(Architecture arch) {
+        try (Network dense = NetFixtures.randomized(arch, 3); TensorCalibration calib = NetCalibration.of(arch, 24, 5);
+             NoGradGuard g = new NoGradGuard()) {
+            int[] units = Layout.every(dense, 0.5).prunedUnits();
+            if (units.length < 3) return;
+            int first = units[0], at = units[1], next = units[2];
+            int[] half = new int[Math.max(1, dense.unit(first).groups() / 2)];
+            for (int i = 0; i < half.length; i++) half[i] = i;
+            try (Network cut = Surgery.keep(dense, first, half)) {
+                for (boolean everyBatch : new boolean[] {true, false}) {
+                    for (long memory : new long[] {Long.MAX_VALUE, 0}) {
+                        CarryBudget budget = new CarryBudget(memory, spill);
+                        String what = arch.name() + (everyBatch ? ", every batch" : ", the first batch") + ", memory " + memory;
+                        CarriedInputs c = CarriedInputs.at(null, true, dense, cut, at, next, calib, 10, true, budget);
+                        try (c) {
+                            assertTrue(dense.unit(at).canPassTo(dense.unit(next).spec()) || !c.storedAhead(next), what);
+                            for (int from = 0; from < 24; from += 10) {
+                                if (!everyBatch && from > 0) break;
+                                try (PointerScope scope = new PointerScope()) {
+                                    assertTrue(c.originalBLinear(from, Math.min(24, from + 10)).equal(denseBLinear(dense, at, calib, from)), what);
+                                }
+                            }
+                            boolean passes = dense.unit(at).canPassTo(dense.unit(next).spec());
+                            assertEquals(passes && everyBatch, c.storedAhead(next), what + ": dense X stored ahead");
+                            if (memory == 0 && passes) assertTrue(budget.peakDisk() > 0, what + ": nothing spilled");
+                            try (Network cutNext = Surgery.keep(cut, at, new int[] {0})) {
+                                c.advance(cutNext, next);
+                            }
+                            for (int from = 0; from < 24; from += 10) {
+                                try (PointerScope scope = new PointerScope()) {
+                                    assertTrue(c.originalBLinear(from, Math.min(24, from + 10)).equal(denseBLinear(dense, next, calib, from)),
+                                            what + ": the next unit's dense target");
+                                }
+                            }
+                        }
+                        assertEquals(0, budget.inMemory(), what + ": bytes held after close");
+                    }
+                }
+            }
+        }
+    }
+
+    private static Tensor denseBLinear(Network dense, int unit, TensorCalibration calib, int from) {
+        Unit d = dense.unit(unit);
+        return d.bLinear(d.hidden(d.input(calib.inputs(from, Math.min(24, from + 10)))));
     }
 
     /** A spill folder that is gone by the time the prune spills: carrying falls back to recomputing, same result. */
