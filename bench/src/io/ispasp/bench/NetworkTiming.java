@@ -10,6 +10,7 @@ import io.ispasp.core.Method;
 import io.ispasp.core.PruneOptions;
 import io.ispasp.core.PruneReport;
 import io.ispasp.core.PruneReport.UnitReport;
+import io.ispasp.core.Variant;
 import io.ispasp.job.PruneJob;
 import io.ispasp.job.TensorCalibration;
 import io.ispasp.nn.Architecture;
@@ -32,8 +33,9 @@ import org.bytedeco.pytorch.NoGradGuard;
  * time went and the peak memory; with {@code --recompute} also every unit's input recomputed from the images
  * ({@code --memory 0 --spill none}, what earlier versions did), checking both keep the same groups. GFS (K = 50) is
  * extrapolated for the first pruned unit from timed candidate evaluations ({@link WholeNetTiming#gfsEstimate}).
- * Usage: {@code NetworkTiming [INPUT=112] [IMAGES=256] [--recompute] [--memory BYTES] [ARCH...]} (default resnet34
- * resnet50 mobilenet_v2).
+ * {@code --variant paper} prunes with the authors' settings (current target: no dense chain) instead of the default.
+ * Usage: {@code NetworkTiming [INPUT=112] [IMAGES=256] [--recompute] [--memory BYTES] [--variant best|paper] [ARCH...]}
+ * (default resnet34 resnet50 mobilenet_v2).
  */
 public final class NetworkTiming {
     private NetworkTiming() {}
@@ -48,6 +50,12 @@ public final class NetworkTiming {
             memory = Long.parseLong(rest.get(m + 1));
             rest.subList(m, m + 2).clear();
         }
+        Variant variant = Variant.BEST;
+        int v = rest.indexOf("--variant");
+        if (v >= 0) {
+            variant = Variant.parse(rest.get(v + 1));
+            rest.subList(v, v + 2).clear();
+        }
         int input = !rest.isEmpty() ? Integer.parseInt(rest.remove(0)) : 112;
         int images = !rest.isEmpty() ? Integer.parseInt(rest.remove(0)) : 256;
         List<String> archs = !rest.isEmpty() ? rest : List.of("resnet34", "resnet50", "mobilenet_v2");
@@ -61,7 +69,7 @@ public final class NetworkTiming {
                 ProcessMemory.resetPeak();
                 double forward = forward(dense, calib, images);
                 long forwardRss = ProcessMemory.peakRss();
-                PruneOptions.Builder b = PruneJob.defaults(dense).method(Method.ISPASP).calibration(images).device(Device.CPU);
+                PruneOptions.Builder b = variant.applyTo(PruneJob.defaults(dense).method(Method.ISPASP).calibration(images).device(Device.CPU));
                 PruneOptions carriedOptions = b.memory(memory).build();
                 ProcessMemory.resetPeak();
                 Run carried = run(dense, layout, calib, carriedOptions, true);
@@ -80,8 +88,8 @@ public final class NetworkTiming {
                 }
             }
         }
-        System.out.printf(Locale.ROOT, "ImageNet forms, random weights, %d random images at %dx%d, default i-SpaSP (T = 20), CPU kernels; %s%n%n",
-                images, input, input, Machine.describe());
+        System.out.printf(Locale.ROOT, "ImageNet forms, random weights, %d random images at %dx%d, i-SpaSP --variant %s (T = 20), CPU kernels; %s%n%n",
+                images, input, input, variant, Machine.describe());
         System.out.println("| model | layout | dense forward s | i-SpaSP s | / forward | inputs / data / loop / refit / surgery s "
                 + "| memory bound GiB | carried in memory / spilled GiB (peak) | peak RSS GiB: forward / prune |");
         System.out.println("|---|---|---|---|---|---|---|---|---|");
