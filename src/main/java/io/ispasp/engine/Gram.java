@@ -30,6 +30,27 @@ public final class Gram implements StatisticsAccumulator {
     private long rows;
     private int pending;
 
+    /**
+     * {@code acc} += a^T b ([rows, p] and [rows, q] float32, {@code acc} [p, q] row-major) in this class's precision:
+     * float32 products over at most {@link #FLUSH_ROWS} rows, float64 sums across. One float32 product over a whole
+     * batch (200k rows of a 56 x 56 map) was about 35x less exact (1.5e-6 against 4e-8 of the largest entry).
+     */
+    public static void accumulateProducts(double[] acc, Tensor a, Tensor b) {
+        long rows = a.size(0);
+        if (b.size(0) != rows || acc.length != a.size(1) * b.size(1)) {
+            throw new IllegalArgumentException("products of " + java.util.Arrays.toString(a.shape()) + " and "
+                    + java.util.Arrays.toString(b.shape()) + " into " + acc.length + " sums");
+        }
+        try (PointerScope scope = new PointerScope()) {
+            Tensor sum = zeros(ScalarType.Double, a.size(1), b.size(1));
+            for (long q = 0; q < rows; q += FLUSH_ROWS) {
+                long len = Math.min(FLUSH_ROWS, rows - q);
+                sum.add_(a.narrow(0, q, len).t().mm(b.narrow(0, q, len)));
+            }
+            Tensors.accumulate(acc, sum);
+        }
+    }
+
     public Gram(int n) {
         if (n < 1) throw new IllegalArgumentException("groups must be >= 1, got " + n);
         this.n = n;

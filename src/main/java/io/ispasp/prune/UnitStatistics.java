@@ -25,7 +25,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * Gathered: the feature mass and Gram (by a {@link StatisticsAccumulator}: the native kernels or the BLAS
  * reference) and, for the ORIGINAL target, C = sum_p u_p z_p^T (features x out), Szz = sum_p z_p z_p^T, zsum and
  * ||z||^2 (a 3x3 B: for the correlation score; the signed-sum matrix below assumes the CURRENT target). Statistics
- * are additive, so batches, devices or machines can be summed. Plain float64 arrays, row-major.
+ * are additive, so batches, devices or machines can be summed. Products are float32 over at most 4096 rows, summed in
+ * float64 ({@link Gram#accumulateProducts}), the precision of the Gram. Plain float64 arrays, row-major.
  */
 public final class UnitStatistics {
     final int groups;
@@ -102,7 +103,7 @@ public final class UnitStatistics {
                 }
                 Tensor u = UnitStatistics.rows(h).to(ScalarType.Float).contiguous();   // [rows, N]
                 acc.add(u.data_ptr_float(), u.size(0));
-                if (z != null) Tensors.accumulate(cross, u.t().mm(z));
+                if (z != null) Gram.accumulateProducts(cross, u, z);
             }
 
             @Override
@@ -167,7 +168,7 @@ public final class UnitStatistics {
                         Tensors.accumulate(tapSums, summed.mm(validTaps(h.size(2), h.size(3))));
                     }
                     if (original) {
-                        Tensors.accumulate(zz, z.t().mm(z));
+                        Gram.accumulateProducts(zz, z, z);
                         Tensors.accumulate(zs, Tensors.columnSums(z));
                         sq += Tensors.squaredNorm(z);
                     }
@@ -203,7 +204,7 @@ public final class UnitStatistics {
                 long k = Math.min(chunk, images - i);
                 Tensor u = PatchRows.tapMajor(h.narrow(0, i, k));                              // [k P, 9N]
                 acc.add(u.data_ptr_float(), u.size(0));
-                if (z != null) Tensors.accumulate(cross, u.t().mm(z.narrow(0, i * positions, k * positions)));
+                if (z != null) Gram.accumulateProducts(cross, u, z.narrow(0, i * positions, k * positions));
             }
         }
     }

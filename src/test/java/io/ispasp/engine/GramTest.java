@@ -23,6 +23,30 @@ class GramTest {
     @BeforeAll
     static void init() { TorchRuntime.init(); }
 
+    /** Cross products over a whole batch of a 56 x 56 map keep the Gram's precision: float32 only within chunks. */
+    @Test
+    void crossProductsOverManyRowsKeepTheChunkPrecision() {
+        try (PointerScope scope = new PointerScope()) {
+            torch.manual_seed(12);
+            long rows = 64L * 56 * 56 + 123;
+            Tensor a = torch.randn(rows, 48).abs(), b = torch.randn(rows, 20).add(new org.bytedeco.pytorch.Scalar(0.5));
+            double[] got = new double[48 * 20];
+            Gram.accumulateProducts(got, a, b.narrow(0, 0, rows));
+            Gram.accumulateProducts(got, a.narrow(0, 0, 5), b.narrow(0, 0, 5));   // accumulates
+            double[] exact = Tensors.doubles(a.to(ScalarType.Double).t().mm(b.to(ScalarType.Double))
+                    .add(a.narrow(0, 0, 5).to(ScalarType.Double).t().mm(b.narrow(0, 0, 5).to(ScalarType.Double))));
+            double scale = 0, err = 0;
+            for (int i = 0; i < exact.length; i++) {
+                scale = Math.max(scale, Math.abs(exact[i]));
+                err = Math.max(err, Math.abs(got[i] - exact[i]));
+            }
+            // one float32 product over all rows errs by about 1e-6 of the largest entry here
+            assertEquals(0, err / scale, 2e-7, "largest error relative to the largest entry");
+            assertThrows(IllegalArgumentException.class, () -> Gram.accumulateProducts(new double[48 * 20], a, b.narrow(0, 0, 10)));
+            assertThrows(IllegalArgumentException.class, () -> Gram.accumulateProducts(new double[7], a, b));
+        }
+    }
+
     @Test
     void matchesFloat64SumsAcrossChunksAndOffsets() {
         int n = 37;
