@@ -3,6 +3,7 @@ package io.ispasp.engine;
 import io.ispasp.kernels.StatisticsAccumulator;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
@@ -49,6 +50,15 @@ public final class Gram implements StatisticsAccumulator {
             }
             Tensors.accumulate(acc, sum);
         }
+    }
+
+    /** The column sums of {@code a} [rows, p] as float64 [p], in this class's precision (float32 within chunks). */
+    public static Tensor columnSums(Tensor a) {
+        Tensor sum = zeros(ScalarType.Double, a.size(1));
+        for (long q = 0; q < a.size(0); q += FLUSH_ROWS) {
+            sum.add_(a.narrow(0, q, Math.min(FLUSH_ROWS, a.size(0) - q)).sum(new long[] {0}, false, new ScalarTypeOptional(ScalarType.Float)));
+        }
+        return sum;
     }
 
     public Gram(int n) {

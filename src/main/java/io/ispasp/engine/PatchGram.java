@@ -162,10 +162,7 @@ public final class PatchGram implements AutoCloseable {
      * are float32 column sums of at most CHUNK rows of {@code flat} ([rows, N], zeros included), added in float64.
      */
     private void addMass(Tensor flat, Tensor hf, long height, long width) {
-        Tensor total = zeros(n);
-        for (long q = 0; q < flat.size(0); q += CHUNK) {
-            total.add_(flat.narrow(0, q, Math.min(CHUNK, flat.size(0) - q)).sum(new long[] {0}, false, new ScalarTypeOptional(ScalarType.Float)));
-        }
+        Tensor total = Gram.columnSums(flat);
         Tensor[] rowsAt = {sum(hf.select(2, 0), 0, 2), sum(hf.select(2, height - 1), 0, 2)};
         Tensor[] colsAt = {sum(hf.select(3, 0), 0, 2), sum(hf.select(3, width - 1), 0, 2)};
         for (int k = 0; k < 9; k++) {

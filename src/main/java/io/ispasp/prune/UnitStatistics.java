@@ -169,12 +169,12 @@ public final class UnitStatistics {
                     }
                     if (original) {
                         Gram.accumulateProducts(zz, z, z);
-                        Tensors.accumulate(zs, Tensors.columnSums(z));
-                        sq += Tensors.squaredNorm(z);
+                        Tensors.accumulate(zs, Gram.columnSums(z));
                     }
                 }
             }
         }
+        for (int o = 0; original && o < out; o++) sq += zz[o * out + o];   // ||z||^2 is the trace of sum z z^T
         long gathered = sink.rows();
         StatisticsAccumulator.Result r = sink.result();
         double[] featureMass = r.mass(), gram = r.gram();

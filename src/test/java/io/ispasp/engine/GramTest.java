@@ -23,7 +23,7 @@ class GramTest {
     @BeforeAll
     static void init() { TorchRuntime.init(); }
 
-    /** Cross products over a whole batch of a 56 x 56 map keep the Gram's precision: float32 only within chunks. */
+    /** Cross products and column sums over a whole batch of a 56 x 56 map keep the Gram's precision: float32 only within chunks. */
     @Test
     void crossProductsOverManyRowsKeepTheChunkPrecision() {
         try (PointerScope scope = new PointerScope()) {
@@ -42,6 +42,9 @@ class GramTest {
             }
             // one float32 product over all rows errs by about 1e-6 of the largest entry here
             assertEquals(0, err / scale, 2e-7, "largest error relative to the largest entry");
+            double[] sums = Tensors.doubles(Gram.columnSums(b)), exactSums = Tensors.doubles(b.to(ScalarType.Double).sum(new long[] {0}, false,
+                    new ScalarTypeOptional(ScalarType.Double)));
+            for (int i = 0; i < sums.length; i++) assertEquals(exactSums[i], sums[i], 2e-7 * rows, "column sum " + i);
             assertThrows(IllegalArgumentException.class, () -> Gram.accumulateProducts(new double[48 * 20], a, b.narrow(0, 0, 10)));
             assertThrows(IllegalArgumentException.class, () -> Gram.accumulateProducts(new double[7], a, b));
         }
