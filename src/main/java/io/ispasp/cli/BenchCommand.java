@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
                 + "methods and ratios), conv-timing (ResNet34 block and reference layout at 64/224, statistics vs direct vs GFS), "
                 + "latency (inference latency and throughput of models, dense vs pruned; its options: 'bench latency -- --help'), "
                 + "patch-stats (a 3x3 unit's statistics pass: patch rows vs shifted products), fused-loop (the authors' loop on "
-                + "3x3 units: Java vs one native call), random-net (a random conv-net checkpoint, dense or magnitude-pruned by a "
+                + "3x3 units: Java vs one native call), photos (a folder of photos decoded before the prune vs while it runs), random-net (a random conv-net checkpoint, dense or magnitude-pruned by a "
                 + "layout, for latency; "
                 + "'bench random-net -- --help'), jmh (JMH micro-benchmarks; extra arguments go to JMH). Results go to bench/results/.")
 final class BenchCommand implements Callable<Integer> {
@@ -41,7 +41,7 @@ final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", description = "paths, accuracy, conv-timing, whole-net, network, patch-stats, fused-loop, latency, random-net or jmh")
+    @Parameters(index = "0", description = "paths, accuracy, conv-timing, whole-net, network, patch-stats, fused-loop, photos, latency, random-net or jmh")
     String which;
 
     @Parameters(index = "1..*", arity = "0..*", description = "Arguments for the benchmark (jmh: JMH options).")
@@ -67,9 +67,10 @@ final class BenchCommand implements Callable<Integer> {
             case "network" -> "io.ispasp.bench.NetworkTiming";
             case "patch-stats" -> "io.ispasp.bench.PatchStatisticsTiming";
             case "fused-loop" -> "io.ispasp.bench.FusedLoopTiming";
+            case "photos" -> "io.ispasp.bench.PhotoTiming";
             case "latency", "random-net" -> null;
             case "jmh" -> "org.openjdk.jmh.Main";
-            default -> throw new IllegalArgumentException("unknown benchmark '" + which + "' (expected paths, accuracy, conv-timing, whole-net, network, patch-stats, fused-loop, latency, random-net or jmh)");
+            default -> throw new IllegalArgumentException("unknown benchmark '" + which + "' (expected paths, accuracy, conv-timing, whole-net, network, patch-stats, fused-loop, photos, latency, random-net or jmh)");
         };
         if (which.equals("jmh")) benchClass("io.ispasp.bench.GramBench");   // JMH finds nothing without them
         TorchRuntime.init();

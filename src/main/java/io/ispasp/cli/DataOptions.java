@@ -200,7 +200,8 @@ final class DataOptions {
     private Splits imageFolder(int nativeInput) throws IOException {
         if (data == null) throw new IllegalArgumentException("--dataset images needs --data DIR");
         int side = input > 0 ? input : nativeInput;
-        return images(new ImageDataset[] {ImageTree.load(data, side, limit), null}, "images in " + data);
+        // decoded in the background: the first forward pass starts on the first photos while the rest decode
+        return images(new ImageDataset[] {ImageTree.open(data, side, limit), null}, "images in " + data);
     }
 
     private Splits images(ImageDataset[] splits, String source) {

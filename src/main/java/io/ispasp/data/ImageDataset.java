@@ -24,6 +24,11 @@ import org.bytedeco.pytorch.Tensor;
  * <p>An unlabelled set ({@link #unlabelled}, e.g. calibration images from a flat folder) has {@link #labelled()}
  * false, no class names ({@link #numClasses()} is 0), and its {@link #label(int)} and {@code labels(...)} throw
  * {@link IllegalStateException}.
+ *
+ * <p>A set from {@link ImageTree#open} is still being decoded in the background when the caller gets it: every read
+ * of an image ({@link #images}, {@link #pixel}, {@link #head}) waits until that image is decoded, and throws an
+ * {@link java.io.UncheckedIOException} naming the file when it could not be. Sizes, labels and class names are known
+ * from the start.
  */
 public final class ImageDataset implements LabeledData {
     /** Channels every image has: the normalisation constants are RGB ones. */
@@ -43,9 +48,11 @@ public final class ImageDataset implements LabeledData {
     /** Output side of a resized view; 0 when images keep their stored size. */
     private final int outputSize;
     private final Normalization normalization;
+    /** Images still being decoded in the background ({@link ImageTree#open}); null once all were there from the start. */
+    private final Arrivals arrivals;
 
     private ImageDataset(byte[] pixels, int count, int[] labels, List<String> classNames, int height, int width,
-                         int outputSize, Normalization normalization) {
+                         int outputSize, Normalization normalization, Arrivals arrivals) {
         this.pixels = pixels;
         this.count = count;
         this.labels = labels;
@@ -54,6 +61,7 @@ public final class ImageDataset implements LabeledData {
         this.sourceWidth = width;
         this.outputSize = outputSize;
         this.normalization = normalization;
+        this.arrivals = arrivals;
     }
 
     /**
@@ -99,14 +107,27 @@ public final class ImageDataset implements LabeledData {
             }
         }
         List<String> names = List.copyOf(classNames);
-        return new ImageDataset(pixels, labels.length, labels, names, height, width, 0, Objects.requireNonNull(normalization, "normalization"));
+        return new ImageDataset(pixels, labels.length, labels, names, height, width, 0, Objects.requireNonNull(normalization, "normalization"),
+                null);
     }
 
     /** Like {@link #unlabelled} but takes ownership of {@code pixels} (no copy). */
     static ImageDataset createUnlabelled(byte[] pixels, int count, int height, int width, Normalization normalization) {
         if (count < 0) throw new IllegalArgumentException("image count must not be negative, got " + count);
         checkSizes(pixels, count, height, width);
-        return new ImageDataset(pixels, count, null, List.of(), height, width, 0, Objects.requireNonNull(normalization, "normalization"));
+        return new ImageDataset(pixels, count, null, List.of(), height, width, 0, Objects.requireNonNull(normalization, "normalization"),
+                null);
+    }
+
+    /**
+     * This set whose pixels {@code arrivals} is still writing: every read of an image waits for it (and throws its
+     * decoding error). The loaders' path for images decoded while the caller already computes.
+     */
+    ImageDataset arriving(Arrivals arrivals) {
+        if (arrivals.from() != 0 || arrivals.to() != count) {
+            throw new IllegalArgumentException("arrivals of rows [" + arrivals.from() + "," + arrivals.to() + ") for " + count + " images");
+        }
+        return new ImageDataset(pixels, count, labels, classNames, sourceHeight, sourceWidth, outputSize, normalization, arrivals);
     }
 
     private static void checkSizes(byte[] pixels, int count, int height, int width) {
@@ -140,7 +161,7 @@ public final class ImageDataset implements LabeledData {
     public ImageDataset normalised(Normalization n) {
         Objects.requireNonNull(n, "normalization");
         if (n == normalization) return this;
-        return new ImageDataset(pixels, count, labels, classNames, sourceHeight, sourceWidth, outputSize, n);
+        return new ImageDataset(pixels, count, labels, classNames, sourceHeight, sourceWidth, outputSize, n, arrivals);
     }
 
     /** Channels per image: always 3 (R, G, B). */
@@ -201,6 +222,7 @@ public final class ImageDataset implements LabeledData {
         Objects.checkIndex(c, CHANNELS);
         Objects.checkIndex(y, sourceHeight);
         Objects.checkIndex(x, sourceWidth);
+        if (arrivals != null) arrivals.await(i);
         return pixels[((i * CHANNELS + c) * sourceHeight + y) * sourceWidth + x] & 0xff;
     }
 
@@ -213,8 +235,9 @@ public final class ImageDataset implements LabeledData {
     public ImageDataset head(int n) {
         if (n <= 0) throw new IllegalArgumentException("need at least one image, got " + n);
         if (n >= size()) return this;
+        if (arrivals != null) for (int i = 0; i < n; i++) arrivals.await(i);
         return new ImageDataset(Arrays.copyOf(pixels, n * imageBytes()), n, labels == null ? null : Arrays.copyOf(labels, n),
-                classNames, sourceHeight, sourceWidth, outputSize, normalization);
+                classNames, sourceHeight, sourceWidth, outputSize, normalization, null);
     }
 
     /**
@@ -229,7 +252,7 @@ public final class ImageDataset implements LabeledData {
         if (size <= 0) throw new IllegalArgumentException("resize target must be positive, got " + size);
         int out = size == sourceHeight && size == sourceWidth ? 0 : size;
         if (out == outputSize) return this;
-        return new ImageDataset(pixels, count, labels, classNames, sourceHeight, sourceWidth, out, normalization);
+        return new ImageDataset(pixels, count, labels, classNames, sourceHeight, sourceWidth, out, normalization, arrivals);
     }
 
     /**
@@ -265,6 +288,7 @@ public final class ImageDataset implements LabeledData {
         for (int k = 0; k < rows.length; k++) {
             int row = rows[k];
             Objects.checkIndex(row, count);
+            if (arrivals != null) arrivals.await(row);
             aug.apply(pixels, row * imageBytes, scratch, CHANNELS, sourceHeight, sourceWidth, rnd);
             int o = k * imageBytes;
             for (int c = 0; c < CHANNELS; c++) {

@@ -51,13 +51,19 @@ public final class ImageTree {
     public static final int MAX_SIZE = 1024;
     /** Decoder threads at most: decoding and resizing photos is heavier than CIFAR's 32x32 files, and memory-hungry. */
     private static final int MAX_THREADS = 4;
+    /**
+     * Images per decoding task: small, so that the first batch of a set being decoded arrives after a few photos
+     * rather than after a quarter of them; each task's cost (a future) is nothing beside decoding eight photos.
+     */
+    private static final int CHUNK = 8;
     private static final String EXTENSIONS = ".jpg, .jpeg, .png (any case)";
 
     private ImageTree() {}
 
     /**
      * The first {@code limit} images of {@code dir} (all when {@code limit == 0}) in the order above, each resized
-     * and centre-cropped to {@code size x size}, normalised with ImageNet statistics. Only those files are decoded.
+     * and centre-cropped to {@code size x size}, normalised with ImageNet statistics. Only those files are decoded,
+     * and all of them before this returns.
      *
      * @param size the side of the square images (the model's input side), 1..{@value #MAX_SIZE}
      * @param limit how many images at most; 0 for all
@@ -66,6 +72,45 @@ public final class ImageTree {
      *         files and sub-folders mixed in {@code dir}, a class folder without images, or an undecodable file
      */
     public static ImageDataset load(Path dir, int size, int limit) throws IOException {
+        Decoding d = start(dir, size, limit, ImageDecoder::read);
+        try {
+            d.arrivals().awaitAll();
+        } finally {
+            d.arrivals().cancel();
+        }
+        return d.images();
+    }
+
+    /**
+     * Like {@link #load}, but returns as soon as the folder is listed: the images are decoded and resized in the
+     * background, in order, a few at a time, while the caller already uses the first ones (a prune's first forward
+     * pass over the calibration images). Reading an image waits for it; one that cannot be decoded makes that read
+     * throw an {@link java.io.UncheckedIOException} whose cause names the file ({@link ImageDataset}). The decoding
+     * runs to its end on daemon threads even when nobody reads the set any more.
+     *
+     * @throws IllegalArgumentException and {@link IOException} as {@link #load} does, except for undecodable files
+     */
+    public static ImageDataset open(Path dir, int size, int limit) throws IOException {
+        return open(dir, size, limit, ImageDecoder::read);
+    }
+
+    /** {@link #open} with another image reader (tests hold a file back to see that earlier ones are readable). */
+    static ImageDataset open(Path dir, int size, int limit, Reader reader) throws IOException {
+        Decoding d = start(dir, size, limit, reader);
+        return d.images().arriving(d.arrivals());
+    }
+
+    /** Reads one image file. */
+    @FunctionalInterface
+    interface Reader {
+        ImageDecoder.Rgb read(Path file) throws IOException;
+    }
+
+    /** A set whose pixel array {@code arrivals} is filling. */
+    private record Decoding(ImageDataset images, Arrivals arrivals) {}
+
+    /** Checks the arguments, lists the folder and starts decoding the chosen files into the set's pixel array. */
+    private static Decoding start(Path dir, int size, int limit, Reader reader) throws IOException {
         if (size < 1 || size > MAX_SIZE) {
             throw new IllegalArgumentException("image size must be in [1, " + MAX_SIZE + "], got " + size);
         }
@@ -78,13 +123,19 @@ public final class ImageTree {
                     + " do not fit in one memory array; use a limit of at most "
                     + ImageDataset.MAX_BYTES / ((long) ImageDataset.CHANNELS * size * size));
         }
-        byte[] pixels = decode(items, size);
+        int n = items.size();
+        byte[] pixels = new byte[(int) bytes];
+        ImageDataset images;
         if (layout.classes() == null) {
-            return ImageDataset.createUnlabelled(pixels, items.size(), size, size, Normalization.IMAGENET);
+            images = ImageDataset.createUnlabelled(pixels, n, size, size, Normalization.IMAGENET);
+        } else {
+            int[] labels = new int[n];
+            for (int i = 0; i < n; i++) labels[i] = items.get(i).label();
+            images = ImageDataset.create(pixels, labels, layout.classes(), size, size, Normalization.IMAGENET);
         }
-        int[] labels = new int[items.size()];
-        for (int i = 0; i < labels.length; i++) labels[i] = items.get(i).label();
-        return ImageDataset.create(pixels, labels, layout.classes(), size, size, Normalization.IMAGENET);
+        Arrivals arrivals = ChunkedDecode.start(0, n, MAX_THREADS, CHUNK, "image-tree-decode",
+                (from, to) -> decodeRange(items, from, to, size, pixels, reader));
+        return new Decoding(images, arrivals);
     }
 
     /** What a folder holds: the image files per class (one list for a flat folder) and the class names (null: flat). */
@@ -139,22 +190,13 @@ public final class ImageTree {
         }
     }
 
-    /** Decodes and resizes {@code items} on a few threads into one pixel array, in list order. */
-    private static byte[] decode(List<ImageFolder.Item> items, int size) throws IOException {
-        int n = items.size();
-        int imageBytes = ImageDataset.CHANNELS * size * size;
-        byte[] pixels = new byte[Math.multiplyExact(n, imageBytes)];
-        ChunkedDecode.run(0, n, MAX_THREADS, "image-tree-decode", (from, to) -> decodeRange(items, from, to, size, pixels));
-        return pixels;
-    }
-
     /** Decodes items {@code [from, to)} into their rows of {@code pixels}; returns the first failure, or null. */
-    private static IOException decodeRange(List<ImageFolder.Item> items, int from, int to, int size, byte[] pixels) {
+    private static IOException decodeRange(List<ImageFolder.Item> items, int from, int to, int size, byte[] pixels, Reader reader) {
         int imageBytes = ImageDataset.CHANNELS * size * size;
         for (int i = from; i < to; i++) {
             Path file = items.get(i).file();
             try {
-                byte[] img = resizeCrop(ImageDecoder.read(file), size);
+                byte[] img = resizeCrop(reader.read(file), size);
                 System.arraycopy(img, 0, pixels, i * imageBytes, imageBytes);
             } catch (IOException e) {
                 return e;

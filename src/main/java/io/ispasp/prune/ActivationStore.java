@@ -40,6 +40,15 @@ sealed interface ActivationStore extends AutoCloseable permits ActivationStore.I
     @Override
     void close();
 
+    /**
+     * A spill file that could not be made, written or read. Its own type, so the carried inputs fall back to
+     * recomputing on a spill failure and on nothing else: an image that fails to decode while a calibration set is still
+     * arriving is an {@link UncheckedIOException} too, and must end the run with its message.
+     */
+    final class SpillFailure extends UncheckedIOException {
+        SpillFailure(IOException cause) { super(cause); }
+    }
+
     /** Bytes of a float32 tensor of {@code shape}. */
     static long bytes(long[] shape) {
         long n = Float.BYTES;
@@ -90,7 +99,7 @@ sealed interface ActivationStore extends AutoCloseable permits ActivationStore.I
             try {
                 this.file = ScratchFile.open(folder);
             } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                throw new SpillFailure(e);
             }
         }
 
@@ -140,7 +149,7 @@ sealed interface ActivationStore extends AutoCloseable permits ActivationStore.I
                     else file.read(buf, offset + done);
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                throw new SpillFailure(e);
             }
         }
     }

@@ -1,6 +1,5 @@
 package io.ispasp.prune;
 
-import java.io.UncheckedIOException;
 import java.util.Arrays;
 
 import io.ispasp.nn.Network;
@@ -97,7 +96,7 @@ final class CarriedInputs implements AutoCloseable {
             if (carried == null) return start(dense, current, u, calibration, batch, withOriginal, budget);
             carried.advance(current, u);
             return carried;
-        } catch (UncheckedIOException e) {
+        } catch (ActivationStore.SpillFailure e) {
             LOG.warn("{}: cannot spill carried inputs ({}); recomputing every later unit's inputs from the samples",
                     current.unit(u).name(), e.getCause().getMessage());
             if (carried != null) carried.close();
@@ -140,7 +139,7 @@ final class CarriedInputs implements AutoCloseable {
             checkShape(pass.later(), to - from, ahead.shape());
             ahead.put(from, pass.later());
             aheadStored[b] = true;
-        } catch (UncheckedIOException e) {
+        } catch (ActivationStore.SpillFailure e) {
             LOG.warn("{}: cannot spill the dense inputs of the next unit ({}); computing them when moving there", at.name(),
                     e.getCause().getMessage());
             dropAhead();
@@ -163,7 +162,7 @@ final class CarriedInputs implements AutoCloseable {
         if (!budget.admits(ActivationStore.bytes(shape), budget.inMemory())) return;
         try {
             ahead = budget.store(shape);
-        } catch (UncheckedIOException e) {
+        } catch (ActivationStore.SpillFailure e) {
             LOG.warn("{}: cannot spill the dense inputs of the next unit ({}); computing them when moving there", at.name(),
                     e.getCause().getMessage());
             budget.spillFailed();

@@ -108,14 +108,7 @@ class ConvCliTest {
     /** Calibration images need no labels: a flat folder of photos of any size prunes the model; GFS, which scores the loss, says it needs labels. */
     @Test
     void anImageFolderWithoutLabelsCalibratesThePruning() throws IOException {
-        Path photos = Files.createDirectories(dir.resolve("photos"));
-        java.util.Random rnd = new java.util.Random(7);
-        for (int i = 0; i < 12; i++) {
-            int w = 24 + 7 * i, h = 40 + 3 * i;
-            java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(w, h, java.awt.image.BufferedImage.TYPE_INT_RGB);
-            for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) img.setRGB(x, y, rnd.nextInt(1 << 24));
-            javax.imageio.ImageIO.write(img, "png", photos.resolve("p" + i + ".png").toFile());
-        }
+        Path photos = writePhotos(dir.resolve("photos"));
         Path out = dir.resolve("img.ckpt"), report = dir.resolve("img.json");
         CliTest.Run r = CliTest.cli("prune", "--model", dense.toString(), "--dataset", "images", "--data", photos.toString(),
                 "--input", "32", "--ratio", "0.5", "--iters", "3", "--out", out.toString(), "--report", report.toString());
@@ -130,5 +123,37 @@ class ConvCliTest {
         assertEquals(2, g.code(), g.err());
         assertEquals(1, g.errorLines().length, g.err());
         assertTrue(g.errorLines()[0].contains("--method gfs needs labels"), g.err());
+    }
+
+    /**
+     * The photos decode while the prune already runs on the first ones: one that cannot be decoded ends the run with
+     * one error line naming it, and nothing is written.
+     */
+    @Test
+    void anUndecodablePhotoEndsThePruneNamingItAndWritesNothing() throws IOException {
+        Path photos = writePhotos(dir.resolve("photos-bad"));
+        Path bad = Files.write(photos.resolve("p9z.jpg"), new byte[] {(byte) 0xff, (byte) 0xd8, 1, 2, 3});
+        Path out = photos.resolve("bad.ckpt"), report = photos.resolve("bad.json");
+        CliTest.Run r = CliTest.cli("prune", "--model", dense.toString(), "--dataset", "images", "--data", photos.toString(),
+                "--input", "32", "--ratio", "0.5", "--iters", "3", "--out", out.toString(), "--report", report.toString());
+        assertEquals(1, r.code(), r.err());
+        assertEquals(1, r.errorLines().length, r.err());
+        assertTrue(r.errorLines()[0].contains(bad.toString()), r.errorLines()[0]);
+        try (java.util.stream.Stream<Path> left = Files.list(photos)) {
+            assertEquals(13, left.count(), "only the 12 photos and the bad file: no output, no temporary file");
+        }
+    }
+
+    /** Twelve PNG photos of different sizes and random pixels in {@code folder}, p0.png .. p11.png. */
+    private static Path writePhotos(Path folder) throws IOException {
+        Files.createDirectories(folder);
+        java.util.Random rnd = new java.util.Random(7);
+        for (int i = 0; i < 12; i++) {
+            int w = 24 + 7 * i, h = 40 + 3 * i;
+            java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(w, h, java.awt.image.BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) img.setRGB(x, y, rnd.nextInt(1 << 24));
+            javax.imageio.ImageIO.write(img, "png", folder.resolve("p" + i + ".png").toFile());
+        }
+        return folder;
     }
 }
