@@ -10,6 +10,7 @@ import io.ispasp.core.Method;
 import io.ispasp.core.PruneOptions;
 import io.ispasp.core.PruneReport;
 import io.ispasp.core.PruneReport.UnitReport;
+import io.ispasp.core.Target;
 import io.ispasp.core.Variant;
 import io.ispasp.job.PruneJob;
 import io.ispasp.job.TensorCalibration;
@@ -33,8 +34,10 @@ import org.bytedeco.pytorch.NoGradGuard;
  * time went and the peak memory; with {@code --recompute} also every unit's input recomputed from the images
  * ({@code --memory 0 --spill none}, what earlier versions did), checking both keep the same groups. GFS (K = 50) is
  * extrapolated for the first pruned unit from timed candidate evaluations ({@link WholeNetTiming#gfsEstimate}).
- * {@code --variant paper} prunes with the authors' settings (current target: no dense chain) instead of the default.
- * Usage: {@code NetworkTiming [INPUT=112] [IMAGES=256] [--recompute] [--memory BYTES] [--variant best|paper] [ARCH...]}
+ * {@code --variant paper} prunes with the authors' settings (current target: no dense chain) instead of the default;
+ * {@code --target current|original} overrides the variant's target ({@code --target current}: one chain of X).
+ * Usage: {@code NetworkTiming [INPUT=112] [IMAGES=256] [--recompute] [--memory BYTES] [--variant best|paper]
+ * [--target current|original] [ARCH...]}
  * (default resnet34 resnet50 mobilenet_v2).
  */
 public final class NetworkTiming {
@@ -56,6 +59,12 @@ public final class NetworkTiming {
             variant = Variant.parse(rest.get(v + 1));
             rest.subList(v, v + 2).clear();
         }
+        Target target = null;
+        int t = rest.indexOf("--target");
+        if (t >= 0) {
+            target = Target.parse(rest.get(t + 1));
+            rest.subList(t, t + 2).clear();
+        }
         int input = !rest.isEmpty() ? Integer.parseInt(rest.remove(0)) : 112;
         int images = !rest.isEmpty() ? Integer.parseInt(rest.remove(0)) : 256;
         List<String> archs = !rest.isEmpty() ? rest : List.of("resnet34", "resnet50", "mobilenet_v2");
@@ -70,6 +79,7 @@ public final class NetworkTiming {
                 double forward = forward(dense, calib, images);
                 long forwardRss = ProcessMemory.peakRss();
                 PruneOptions.Builder b = variant.applyTo(PruneJob.defaults(dense).method(Method.ISPASP).calibration(images).device(Device.CPU));
+                if (target != null) b.target(target);
                 PruneOptions carriedOptions = b.memory(memory).build();
                 ProcessMemory.resetPeak();
                 Run carried = run(dense, layout, calib, carriedOptions, true);
@@ -88,8 +98,8 @@ public final class NetworkTiming {
                 }
             }
         }
-        System.out.printf(Locale.ROOT, "ImageNet forms, random weights, %d random images at %dx%d, i-SpaSP --variant %s (T = 20), CPU kernels; %s%n%n",
-                images, input, input, variant, Machine.describe());
+        System.out.printf(Locale.ROOT, "ImageNet forms, random weights, %d random images at %dx%d, i-SpaSP --variant %s%s (T = 20), CPU kernels; %s%n%n",
+                images, input, input, variant, target == null ? "" : " --target " + target.cliName(), Machine.describe());
         System.out.println("| model | layout | dense forward s | i-SpaSP s | / forward | inputs / data / loop / refit / surgery s "
                 + "| memory bound GiB | carried in memory / spilled GiB (peak) | peak RSS GiB: forward / prune |");
         System.out.println("|---|---|---|---|---|---|---|---|---|");
