@@ -60,7 +60,6 @@ public final class Refit {
 
     /** (Gamma + lambda I)^-1 C by Cholesky, float64; the ridge grows x10 (ten tries) if rounding made Gamma indefinite. */
     static Tensor ridge(Tensor gram, Tensor cross, double relativeLambda) {
-        int f = (int) gram.size(0);
         double meanDiag = Math.max(0, gram.diagonal().mean().item_double());
         double lambda = Math.max(relativeLambda * meanDiag, 1e-12 * Math.max(1, meanDiag));
         // Gram matrices summed from float32 batches can be indefinite by rounding when groups are (nearly) collinear
