@@ -47,24 +47,11 @@ public final class NetworkTiming {
         TorchRuntime.init();
         List<String> rest = new ArrayList<>(Arrays.asList(args));
         boolean recomputeToo = rest.remove("--recompute");
-        long memory = -1;
-        int m = rest.indexOf("--memory");
-        if (m >= 0) {
-            memory = Long.parseLong(rest.get(m + 1));
-            rest.subList(m, m + 2).clear();
-        }
-        Variant variant = Variant.BEST;
-        int v = rest.indexOf("--variant");
-        if (v >= 0) {
-            variant = Variant.parse(rest.get(v + 1));
-            rest.subList(v, v + 2).clear();
-        }
-        Target target = null;
-        int t = rest.indexOf("--target");
-        if (t >= 0) {
-            target = Target.parse(rest.get(t + 1));
-            rest.subList(t, t + 2).clear();
-        }
+        String memoryArg = BenchArgs.take(rest, "--memory"), variantArg = BenchArgs.take(rest, "--variant"),
+                targetArg = BenchArgs.take(rest, "--target");
+        long memory = memoryArg == null ? -1 : Long.parseLong(memoryArg);
+        Variant variant = variantArg == null ? Variant.BEST : Variant.parse(variantArg);
+        Target target = targetArg == null ? null : Target.parse(targetArg);
         int input = !rest.isEmpty() ? Integer.parseInt(rest.remove(0)) : 112;
         int images = !rest.isEmpty() ? Integer.parseInt(rest.remove(0)) : 256;
         List<String> archs = !rest.isEmpty() ? rest : List.of("resnet34", "resnet50", "mobilenet_v2");

@@ -43,18 +43,9 @@ public final class PhotoTiming {
     public static void main(String[] args) throws IOException {
         TorchRuntime.init();
         List<String> rest = new ArrayList<>(Arrays.asList(args));
-        Variant variant = Variant.BEST;
-        int v = rest.indexOf("--variant");
-        if (v >= 0) {
-            variant = Variant.parse(rest.get(v + 1));
-            rest.subList(v, v + 2).clear();
-        }
-        int make = 0;
-        int m = rest.indexOf("--make");
-        if (m >= 0) {
-            make = Integer.parseInt(rest.get(m + 1));
-            rest.subList(m, m + 2).clear();
-        }
+        String variantArg = BenchArgs.take(rest, "--variant"), makeArg = BenchArgs.take(rest, "--make");
+        Variant variant = variantArg == null ? Variant.BEST : Variant.parse(variantArg);
+        int make = makeArg == null ? 0 : Integer.parseInt(makeArg);
         if (rest.isEmpty()) throw new IllegalArgumentException("usage: bench photos DIR [INPUT] [IMAGES] [ARCH] [--variant V] [--make N]");
         Path dir = Path.of(rest.remove(0));
         int input = !rest.isEmpty() ? Integer.parseInt(rest.remove(0)) : 224;
